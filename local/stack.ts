@@ -1,0 +1,88 @@
+// The local stack: database (embedded PostgreSQL, or DATABASE_URL), bootstrap, migrations and seed through the real
+// CLI, and the functions gateway, with the keys and environment `supabase start` would give.
+import path from "node:path";
+import { dbUrl, startCluster, type Cluster } from "./postgres.ts";
+import { prepareDatabase } from "./database.ts";
+import { startFunctions, type FunctionsServer } from "./functions.ts";
+import { jwtSecret, legacyApiKey, PUBLISHABLE_KEY, publicJwks, SECRET_KEY } from "./keys.ts";
+import { ROOT } from "./supabase-cli.ts";
+
+export interface StackOptions {
+  dataDir?: string;
+  dbPort: number;
+  apiPort: number;
+  reset?: boolean;
+  seed: boolean;
+  databaseUrl?: string;
+  quiet?: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface Stack {
+  dbUrl: string;
+  functionsUrl: string;
+  apiUrl: string;
+  env: Record<string, string>;
+  cluster?: Cluster;
+  functions: FunctionsServer;
+  stop(): Promise<void>;
+}
+
+/** What a hosted Edge Function finds in its environment, pointed at this stack. */
+export async function functionEnv(apiUrl: string, databaseUrl: string): Promise<Record<string, string>> {
+  return {
+    SUPABASE_URL: apiUrl,
+    SUPABASE_DB_URL: databaseUrl,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: PUBLISHABLE_KEY }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
+    SUPABASE_JWKS: JSON.stringify(publicJwks()),
+    SUPABASE_ANON_KEY: await legacyApiKey("anon"),
+    SUPABASE_SERVICE_ROLE_KEY: await legacyApiKey("service_role"),
+    // Legacy HS256 verification inside functions (see _shared/auth/jwt.ts).
+    JWT_SECRET: jwtSecret(),
+  };
+}
+
+export async function startDatabase(opts: StackOptions): Promise<{ url: string; cluster?: Cluster }> {
+  if (opts.databaseUrl) {
+    await prepareDatabase({ url: opts.databaseUrl, seed: opts.seed, quiet: opts.quiet });
+    return { url: opts.databaseUrl };
+  }
+  const cluster = await startCluster({
+    dataDir: opts.dataDir ?? path.join(ROOT, ".frontdesk", "db"),
+    port: opts.dbPort,
+    reset: opts.reset,
+  });
+  try {
+    await prepareDatabase({ superuserUrl: cluster.adminUrl(), url: cluster.url(), seed: opts.seed, quiet: opts.quiet });
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return { url: dbUrl(opts.dbPort), cluster };
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const { url, cluster } = await startDatabase(opts);
+  const apiUrl = `http://127.0.0.1:${opts.apiPort}`;
+  const env = await functionEnv(apiUrl, url);
+  let functions: FunctionsServer;
+  try {
+    functions = await startFunctions({ port: opts.apiPort, env, onLog: opts.onLog });
+  } catch (err) {
+    await cluster?.stop();
+    throw err;
+  }
+  return {
+    dbUrl: url,
+    apiUrl,
+    functionsUrl: functions.url,
+    env,
+    cluster,
+    functions,
+    async stop() {
+      await functions.stop();
+      await cluster?.stop();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// The one connection pool a function instance uses (SUPABASE_DB_URL), and `asCaller`: run SQL exactly as PostgREST
+// would for the request's JWT — one transaction, `role` and `request.jwt.claims` set locally — so RLS decides.
+import postgres from "postgres";
+import { requireEnv } from "../env.ts";
+
+export type Sql = postgres.Sql;
+export type Tx = postgres.TransactionSql;
+
+let pool: Sql | undefined;
+
+export function db(): Sql {
+  pool ??= postgres(requireEnv("SUPABASE_DB_URL"), {
+    max: 4,
+    idle_timeout: 20,
+    // Transaction poolers (Supavisor) do not keep prepared statements across transactions.
+    prepare: false,
+    onnotice: () => {},
+  });
+  return pool;
+}
+
+/** For tests and tools that bring their own pool. */
+export function useDb(sql: Sql): void {
+  pool = sql;
+}
+
+const API_ROLES = new Set(["anon", "authenticated", "service_role"]);
+
+export interface CallerClaims { role: string; [claim: string]: unknown }
+
+export async function asCaller<T>(claims: CallerClaims, work: (tx: Tx) => Promise<T>, sql: Sql = db()): Promise<T> {
+  // PostgREST switches to whatever role the JWT names; we allow only the API roles, never the pool's own.
+  if (!API_ROLES.has(claims.role)) throw new Error(`refusing to act as role "${claims.role}"`);
+  return (await sql.begin(async (tx) => {
+    await tx`select set_config('role', ${claims.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+    return work(tx);
+  })) as T;
+}

@@ -1,0 +1,22 @@
+// Supabase's own linter finds nothing in our schema — and does find a planted mistake, so the check can fail.
+import { describe, expect, it } from "vitest";
+import { runAdvisors } from "../../local/advisors.ts";
+import { useTestDatabase } from "../helpers/db.ts";
+
+const db = useTestDatabase();
+
+describe("supabase db advisors", () => {
+  it("reports nothing on the migrated schema", async () => {
+    expect(await runAdvisors(db.url)).toEqual([]);
+  });
+
+  it("reports a public table without RLS (control)", async () => {
+    await db.sql`create table public.planted_without_rls (id int primary key)`;
+    try {
+      const findings = await runAdvisors(db.url);
+      expect(findings.map((f) => f.name)).toContain("rls_disabled_in_public");
+    } finally {
+      await db.sql`drop table public.planted_without_rls`;
+    }
+  });
+});
