@@ -5,7 +5,373 @@ export type Database = {
   
   "public": {
           Tables: {
-            "invitations": {
+            "api_keys": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"expires_at": string | null,"id": string,"key_hash": string,"last_used_at": string | null,"name": string,"prefix": string,"revoked_at": string | null,"scopes": (string)[],"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"expires_at"?: string | null,"id"?: string,"key_hash": string,"last_used_at"?: string | null,"name": string,"prefix": string,"revoked_at"?: string | null,"scopes": (string)[],"tenant_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"expires_at"?: string | null,"id"?: string,"key_hash"?: string,"last_used_at"?: string | null,"name"?: string,"prefix"?: string,"revoked_at"?: string | null,"scopes"?: (string)[],"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "api_keys_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"audit_log": {
+                  Row: {
+                    "action": string,"actor_id": string | null,"actor_role": string,"id": number,"new_data": Json | null,"occurred_at": string,"old_data": Json | null,"row_key": Json | null,"table_name": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "action": string,"actor_id"?: string | null,"actor_role": string,"id"?: never,"new_data"?: Json | null,"occurred_at"?: string,"old_data"?: Json | null,"row_key"?: Json | null,"table_name": string,"tenant_id": string
+                  }
+                  Update: {
+                    "action"?: string,"actor_id"?: string | null,"actor_role"?: string,"id"?: never,"new_data"?: Json | null,"occurred_at"?: string,"old_data"?: Json | null,"row_key"?: Json | null,"table_name"?: string,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"bookings": {
+                  Row: {
+                    "cancel_reason": string | null,"cancelled_at": string | null,"created_at": string,"created_by": string | null,"currency": string | null,"customer_id": string,"ends_at": string,"id": string,"notes": string | null,"price_cents": number | null,"service_id": string,"source": Database["public"]['Enums']["booking_source"],"staff_id": string,"starts_at": string,"status": Database["public"]['Enums']["booking_status"],"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "cancel_reason"?: string | null,"cancelled_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"currency"?: string | null,"customer_id": string,"ends_at": string,"id"?: string,"notes"?: string | null,"price_cents"?: number | null,"service_id": string,"source": Database["public"]['Enums']["booking_source"],"staff_id": string,"starts_at": string,"status"?: Database["public"]['Enums']["booking_status"],"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "cancel_reason"?: string | null,"cancelled_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"currency"?: string | null,"customer_id"?: string,"ends_at"?: string,"id"?: string,"notes"?: string | null,"price_cents"?: number | null,"service_id"?: string,"source"?: Database["public"]['Enums']["booking_source"],"staff_id"?: string,"starts_at"?: string,"status"?: Database["public"]['Enums']["booking_status"],"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "bookings_tenant_id_customer_id_fkey"
+      columns: ["tenant_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "bookings_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "bookings_tenant_id_service_id_fkey"
+      columns: ["tenant_id","service_id"]
+isOneToOne: false
+      referencedRelation: "services"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "bookings_tenant_id_staff_id_fkey"
+      columns: ["tenant_id","staff_id"]
+isOneToOne: false
+      referencedRelation: "staff"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"business_hours": {
+                  Row: {
+                    "closes_at": string,"id": string,"opens_at": string,"tenant_id": string,"weekday": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "closes_at": string,"id"?: string,"opens_at": string,"tenant_id": string,"weekday": number
+                  }
+                  Update: {
+                    "closes_at"?: string,"id"?: string,"opens_at"?: string,"tenant_id"?: string,"weekday"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "business_hours_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"call_summaries": {
+                  Row: {
+                    "call_id": string,"created_at": string,"outcome": string | null,"sentiment": Database["public"]['Enums']["sentiment"] | null,"structured": NonNullable<Json>,"summary": string | null,"tenant_id": string,"transcript": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "call_id": string,"created_at"?: string,"outcome"?: string | null,"sentiment"?: Database["public"]['Enums']["sentiment"] | null,"structured"?: NonNullable<Json>,"summary"?: string | null,"tenant_id": string,"transcript"?: string | null
+                  }
+                  Update: {
+                    "call_id"?: string,"created_at"?: string,"outcome"?: string | null,"sentiment"?: Database["public"]['Enums']["sentiment"] | null,"structured"?: NonNullable<Json>,"summary"?: string | null,"tenant_id"?: string,"transcript"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "call_summaries_tenant_id_call_id_fkey"
+      columns: ["tenant_id","call_id"]
+isOneToOne: true
+      referencedRelation: "calls"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"caller_personality": {
+                  Row: {
+                    "agreeableness": number | null,"caller_id": string,"calls": number,"conscientiousness": number | null,"extraversion": number | null,"neuroticism": number | null,"openness": number | null,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "agreeableness"?: number | null,"caller_id": string,"calls": number,"conscientiousness"?: number | null,"extraversion"?: number | null,"neuroticism"?: number | null,"openness"?: number | null,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "agreeableness"?: number | null,"caller_id"?: string,"calls"?: number,"conscientiousness"?: number | null,"extraversion"?: number | null,"neuroticism"?: number | null,"openness"?: number | null,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "caller_personality_tenant_id_caller_id_fkey"
+      columns: ["tenant_id","caller_id"]
+isOneToOne: true
+      referencedRelation: "caller_profiles"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"caller_profiles": {
+                  Row: {
+                    "call_count": number,"created_at": string,"customer_id": string | null,"display_name": string | null,"first_call_at": string | null,"id": string,"last_call_at": string | null,"phone": string,"preferences": NonNullable<Json>,"summary": string | null,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "call_count"?: number,"created_at"?: string,"customer_id"?: string | null,"display_name"?: string | null,"first_call_at"?: string | null,"id"?: string,"last_call_at"?: string | null,"phone": string,"preferences"?: NonNullable<Json>,"summary"?: string | null,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "call_count"?: number,"created_at"?: string,"customer_id"?: string | null,"display_name"?: string | null,"first_call_at"?: string | null,"id"?: string,"last_call_at"?: string | null,"phone"?: string,"preferences"?: NonNullable<Json>,"summary"?: string | null,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "caller_profiles_tenant_id_customer_id_fkey"
+      columns: ["tenant_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "caller_profiles_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"calls": {
+                  Row: {
+                    "agent_id": string | null,"channel_id": string | null,"created_at": string,"customer_id": string | null,"direction": Database["public"]['Enums']["call_direction"],"duration_seconds": number | null,"ended_at": string | null,"from_number": string | null,"id": string,"provider": string,"provider_call_id": string,"recording_url": string | null,"started_at": string | null,"status": Database["public"]['Enums']["call_status"],"tenant_id": string,"to_number": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "agent_id"?: string | null,"channel_id"?: string | null,"created_at"?: string,"customer_id"?: string | null,"direction": Database["public"]['Enums']["call_direction"],"duration_seconds"?: number | null,"ended_at"?: string | null,"from_number"?: string | null,"id"?: string,"provider": string,"provider_call_id": string,"recording_url"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["call_status"],"tenant_id": string,"to_number"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "agent_id"?: string | null,"channel_id"?: string | null,"created_at"?: string,"customer_id"?: string | null,"direction"?: Database["public"]['Enums']["call_direction"],"duration_seconds"?: number | null,"ended_at"?: string | null,"from_number"?: string | null,"id"?: string,"provider"?: string,"provider_call_id"?: string,"recording_url"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["call_status"],"tenant_id"?: string,"to_number"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "calls_tenant_id_agent_id_fkey"
+      columns: ["tenant_id","agent_id"]
+isOneToOne: false
+      referencedRelation: "voice_agents"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "calls_tenant_id_channel_id_fkey"
+      columns: ["tenant_id","channel_id"]
+isOneToOne: false
+      referencedRelation: "channels"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "calls_tenant_id_customer_id_fkey"
+      columns: ["tenant_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "calls_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"channels": {
+                  Row: {
+                    "active": boolean,"capabilities": (string)[],"created_at": string,"display_phone_number": string | null,"id": string,"kind": Database["public"]['Enums']["channel_kind"],"name": string,"phone_number": string | null,"phone_number_id": string | null,"provider": string,"secrets": NonNullable<Json>,"settings": NonNullable<Json>,"tenant_id": string,"updated_at": string,"waba_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"capabilities"?: (string)[],"created_at"?: string,"display_phone_number"?: string | null,"id"?: string,"kind": Database["public"]['Enums']["channel_kind"],"name"?: string,"phone_number"?: string | null,"phone_number_id"?: string | null,"provider": string,"secrets"?: NonNullable<Json>,"settings"?: NonNullable<Json>,"tenant_id": string,"updated_at"?: string,"waba_id"?: string | null
+                  }
+                  Update: {
+                    "active"?: boolean,"capabilities"?: (string)[],"created_at"?: string,"display_phone_number"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["channel_kind"],"name"?: string,"phone_number"?: string | null,"phone_number_id"?: string | null,"provider"?: string,"secrets"?: NonNullable<Json>,"settings"?: NonNullable<Json>,"tenant_id"?: string,"updated_at"?: string,"waba_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "channels_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"closures": {
+                  Row: {
+                    "created_at": string,"ends_at": string,"id": string,"reason": string | null,"staff_id": string | null,"starts_at": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"ends_at": string,"id"?: string,"reason"?: string | null,"staff_id"?: string | null,"starts_at": string,"tenant_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"ends_at"?: string,"id"?: string,"reason"?: string | null,"staff_id"?: string | null,"starts_at"?: string,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "closures_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "closures_tenant_id_staff_id_fkey"
+      columns: ["tenant_id","staff_id"]
+isOneToOne: false
+      referencedRelation: "staff"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"conversations": {
+                  Row: {
+                    "assigned_to": string | null,"bot_state": NonNullable<Json>,"channel_id": string,"closed_at": string | null,"created_at": string,"customer_id": string,"handed_over_at": string | null,"id": string,"last_inbound_at": string | null,"last_message_at": string | null,"status": Database["public"]['Enums']["conversation_status"],"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "assigned_to"?: string | null,"bot_state"?: NonNullable<Json>,"channel_id": string,"closed_at"?: string | null,"created_at"?: string,"customer_id": string,"handed_over_at"?: string | null,"id"?: string,"last_inbound_at"?: string | null,"last_message_at"?: string | null,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "assigned_to"?: string | null,"bot_state"?: NonNullable<Json>,"channel_id"?: string,"closed_at"?: string | null,"created_at"?: string,"customer_id"?: string,"handed_over_at"?: string | null,"id"?: string,"last_inbound_at"?: string | null,"last_message_at"?: string | null,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "conversations_tenant_id_channel_id_fkey"
+      columns: ["tenant_id","channel_id"]
+isOneToOne: false
+      referencedRelation: "channels"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "conversations_tenant_id_customer_id_fkey"
+      columns: ["tenant_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "conversations_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"customer_service_preferences": {
+                  Row: {
+                    "created_at": string,"customer_id": string,"service_id": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"customer_id": string,"service_id": string,"tenant_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"customer_id"?: string,"service_id"?: string,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "customer_service_preferences_tenant_id_customer_id_fkey"
+      columns: ["tenant_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "customer_service_preferences_tenant_id_service_id_fkey"
+      columns: ["tenant_id","service_id"]
+isOneToOne: false
+      referencedRelation: "services"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"customer_staff_preferences": {
+                  Row: {
+                    "created_at": string,"customer_id": string,"staff_id": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"customer_id": string,"staff_id": string,"tenant_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"customer_id"?: string,"staff_id"?: string,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "customer_staff_preferences_tenant_id_customer_id_fkey"
+      columns: ["tenant_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "customer_staff_preferences_tenant_id_staff_id_fkey"
+      columns: ["tenant_id","staff_id"]
+isOneToOne: false
+      referencedRelation: "staff"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"customers": {
+                  Row: {
+                    "created_at": string,"email": string | null,"first_contact_at": string | null,"id": string,"last_contact_at": string | null,"marketing_opt_in": boolean,"name": string | null,"notes": string | null,"opted_out_at": string | null,"phone": string | null,"tags": (string)[],"tenant_id": string,"total_spend_cents": number,"updated_at": string,"visit_count": number,"wa_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"email"?: string | null,"first_contact_at"?: string | null,"id"?: string,"last_contact_at"?: string | null,"marketing_opt_in"?: boolean,"name"?: string | null,"notes"?: string | null,"opted_out_at"?: string | null,"phone"?: string | null,"tags"?: (string)[],"tenant_id": string,"total_spend_cents"?: number,"updated_at"?: string,"visit_count"?: number,"wa_id"?: string | null
+                  }
+                  Update: {
+                    "created_at"?: string,"email"?: string | null,"first_contact_at"?: string | null,"id"?: string,"last_contact_at"?: string | null,"marketing_opt_in"?: boolean,"name"?: string | null,"notes"?: string | null,"opted_out_at"?: string | null,"phone"?: string | null,"tags"?: (string)[],"tenant_id"?: string,"total_spend_cents"?: number,"updated_at"?: string,"visit_count"?: number,"wa_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "customers_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"feature_flags": {
+                  Row: {
+                    "config": NonNullable<Json>,"enabled": boolean,"flag": string,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "config"?: NonNullable<Json>,"enabled"?: boolean,"flag": string,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "config"?: NonNullable<Json>,"enabled"?: boolean,"flag"?: string,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "feature_flags_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"invitations": {
                   Row: {
                     "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"role": Database["public"]['Enums']["membership_role"],"tenant_id": string,"token_hash": string
                   }
@@ -19,6 +385,32 @@ export type Database = {
                   Relationships: [
                     {
       foreignKeyName: "invitations_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"leads": {
+                  Row: {
+                    "company": string | null,"created_at": string,"customer_id": string | null,"email": string | null,"id": string,"last_contacted_at": string | null,"name": string | null,"notes": string | null,"phone": string | null,"source": string,"source_detail": string | null,"status": Database["public"]['Enums']["lead_status"],"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "company"?: string | null,"created_at"?: string,"customer_id"?: string | null,"email"?: string | null,"id"?: string,"last_contacted_at"?: string | null,"name"?: string | null,"notes"?: string | null,"phone"?: string | null,"source": string,"source_detail"?: string | null,"status"?: Database["public"]['Enums']["lead_status"],"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "company"?: string | null,"created_at"?: string,"customer_id"?: string | null,"email"?: string | null,"id"?: string,"last_contacted_at"?: string | null,"name"?: string | null,"notes"?: string | null,"phone"?: string | null,"source"?: string,"source_detail"?: string | null,"status"?: Database["public"]['Enums']["lead_status"],"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "leads_tenant_id_customer_id_fkey"
+      columns: ["tenant_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "leads_tenant_id_fkey"
       columns: ["tenant_id"]
 isOneToOne: false
       referencedRelation: "tenants"
@@ -45,6 +437,190 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"memories": {
+                  Row: {
+                    "caller_id": string,"content": string,"created_at": string,"id": string,"importance": number,"kind": string,"search": unknown,"source_call_id": string | null,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "caller_id": string,"content": string,"created_at"?: string,"id"?: string,"importance"?: number,"kind"?: string,"search"?: never,"source_call_id"?: string | null,"tenant_id": string
+                  }
+                  Update: {
+                    "caller_id"?: string,"content"?: string,"created_at"?: string,"id"?: string,"importance"?: number,"kind"?: string,"search"?: never,"source_call_id"?: string | null,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "memories_tenant_id_caller_id_fkey"
+      columns: ["tenant_id","caller_id"]
+isOneToOne: false
+      referencedRelation: "caller_profiles"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "memories_tenant_id_source_call_id_fkey"
+      columns: ["tenant_id","source_call_id"]
+isOneToOne: false
+      referencedRelation: "calls"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"messages": {
+                  Row: {
+                    "body": string | null,"channel_id": string,"conversation_id": string,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error_code": string | null,"error_details": Json | null,"error_title": string | null,"id": string,"media_id": string | null,"payload": NonNullable<Json>,"provider_message_id": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at": string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string | null,"channel_id": string,"conversation_id": string,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                  }
+                  Update: {
+                    "body"?: string | null,"channel_id"?: string,"conversation_id"?: string,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "messages_tenant_id_channel_id_fkey"
+      columns: ["tenant_id","channel_id"]
+isOneToOne: false
+      referencedRelation: "channels"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "messages_tenant_id_conversation_id_fkey"
+      columns: ["tenant_id","conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"personality_metrics": {
+                  Row: {
+                    "agreeableness": number | null,"call_id": string,"caller_id": string,"conscientiousness": number | null,"created_at": string,"extraversion": number | null,"neuroticism": number | null,"openness": number | null,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "agreeableness"?: number | null,"call_id": string,"caller_id": string,"conscientiousness"?: number | null,"created_at"?: string,"extraversion"?: number | null,"neuroticism"?: number | null,"openness"?: number | null,"tenant_id": string
+                  }
+                  Update: {
+                    "agreeableness"?: number | null,"call_id"?: string,"caller_id"?: string,"conscientiousness"?: number | null,"created_at"?: string,"extraversion"?: number | null,"neuroticism"?: number | null,"openness"?: number | null,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "personality_metrics_tenant_id_call_id_fkey"
+      columns: ["tenant_id","call_id"]
+isOneToOne: true
+      referencedRelation: "calls"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "personality_metrics_tenant_id_caller_id_fkey"
+      columns: ["tenant_id","caller_id"]
+isOneToOne: false
+      referencedRelation: "caller_profiles"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"plans": {
+                  Row: {
+                    "currency": string,"id": string,"limits": NonNullable<Json>,"monthly_price_cents": number,"name": string,"sort_order": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "currency"?: string,"id": string,"limits": NonNullable<Json>,"monthly_price_cents": number,"name": string,"sort_order"?: number
+                  }
+                  Update: {
+                    "currency"?: string,"id"?: string,"limits"?: NonNullable<Json>,"monthly_price_cents"?: number,"name"?: string,"sort_order"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"services": {
+                  Row: {
+                    "active": boolean,"category": string | null,"created_at": string,"currency": string,"description": string | null,"duration_minutes": number,"id": string,"name": string,"price_cents": number,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"category"?: string | null,"created_at"?: string,"currency"?: string,"description"?: string | null,"duration_minutes": number,"id"?: string,"name": string,"price_cents"?: number,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"category"?: string | null,"created_at"?: string,"currency"?: string,"description"?: string | null,"duration_minutes"?: number,"id"?: string,"name"?: string,"price_cents"?: number,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "services_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"staff": {
+                  Row: {
+                    "active": boolean,"color": string | null,"created_at": string,"email": string | null,"id": string,"name": string,"phone": string | null,"tenant_id": string,"updated_at": string,"user_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"color"?: string | null,"created_at"?: string,"email"?: string | null,"id"?: string,"name": string,"phone"?: string | null,"tenant_id": string,"updated_at"?: string,"user_id"?: string | null
+                  }
+                  Update: {
+                    "active"?: boolean,"color"?: string | null,"created_at"?: string,"email"?: string | null,"id"?: string,"name"?: string,"phone"?: string | null,"tenant_id"?: string,"updated_at"?: string,"user_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "staff_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"staff_services": {
+                  Row: {
+                    "service_id": string,"staff_id": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "service_id": string,"staff_id": string,"tenant_id": string
+                  }
+                  Update: {
+                    "service_id"?: string,"staff_id"?: string,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "staff_services_tenant_id_service_id_fkey"
+      columns: ["tenant_id","service_id"]
+isOneToOne: false
+      referencedRelation: "services"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "staff_services_tenant_id_staff_id_fkey"
+      columns: ["tenant_id","staff_id"]
+isOneToOne: false
+      referencedRelation: "staff"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"subscriptions": {
+                  Row: {
+                    "canceled_at": string | null,"created_at": string,"current_period_end": string,"current_period_start": string,"id": string,"plan_id": string,"status": Database["public"]['Enums']["subscription_status"],"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "canceled_at"?: string | null,"created_at"?: string,"current_period_end"?: string,"current_period_start"?: string,"id"?: string,"plan_id": string,"status"?: Database["public"]['Enums']["subscription_status"],"tenant_id": string
+                  }
+                  Update: {
+                    "canceled_at"?: string | null,"created_at"?: string,"current_period_end"?: string,"current_period_start"?: string,"id"?: string,"plan_id"?: string,"status"?: Database["public"]['Enums']["subscription_status"],"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "subscriptions_plan_id_fkey"
+      columns: ["plan_id"]
+isOneToOne: false
+      referencedRelation: "plans"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "subscriptions_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"tenants": {
                   Row: {
                     "address": string | null,"category": string | null,"created_at": string,"id": string,"name": string,"phone": string | null,"settings": NonNullable<Json>,"slug": string,"status": Database["public"]['Enums']["tenant_status"],"timezone": string,"updated_at": string
@@ -58,6 +634,92 @@ isOneToOne: false
                   }
                   Relationships: [
                     
+                  ]
+                },"usage_events": {
+                  Row: {
+                    "id": string,"metric": Database["public"]['Enums']["usage_metric"],"occurred_at": string,"quantity": number,"source_ref": string | null,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "id"?: string,"metric": Database["public"]['Enums']["usage_metric"],"occurred_at"?: string,"quantity": number,"source_ref"?: string | null,"tenant_id": string
+                  }
+                  Update: {
+                    "id"?: string,"metric"?: Database["public"]['Enums']["usage_metric"],"occurred_at"?: string,"quantity"?: number,"source_ref"?: string | null,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "usage_events_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"usage_monthly": {
+                  Row: {
+                    "metric": Database["public"]['Enums']["usage_metric"],"month": string,"quantity": number,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "metric": Database["public"]['Enums']["usage_metric"],"month": string,"quantity"?: number,"tenant_id": string
+                  }
+                  Update: {
+                    "metric"?: Database["public"]['Enums']["usage_metric"],"month"?: string,"quantity"?: number,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "usage_monthly_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"voice_agents": {
+                  Row: {
+                    "active": boolean,"config": NonNullable<Json>,"created_at": string,"greeting": string | null,"id": string,"language": string,"media_stream_url": string | null,"name": string,"platform": string,"platform_agent_id": string | null,"system_prompt": string | null,"tenant_id": string,"updated_at": string,"voice_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"config"?: NonNullable<Json>,"created_at"?: string,"greeting"?: string | null,"id"?: string,"language"?: string,"media_stream_url"?: string | null,"name": string,"platform"?: string,"platform_agent_id"?: string | null,"system_prompt"?: string | null,"tenant_id": string,"updated_at"?: string,"voice_id"?: string | null
+                  }
+                  Update: {
+                    "active"?: boolean,"config"?: NonNullable<Json>,"created_at"?: string,"greeting"?: string | null,"id"?: string,"language"?: string,"media_stream_url"?: string | null,"name"?: string,"platform"?: string,"platform_agent_id"?: string | null,"system_prompt"?: string | null,"tenant_id"?: string,"updated_at"?: string,"voice_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "voice_agents_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "voice_agents_tenant_id_voice_id_fkey"
+      columns: ["tenant_id","voice_id"]
+isOneToOne: false
+      referencedRelation: "voices"
+      referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"voices": {
+                  Row: {
+                    "created_at": string,"id": string,"language": string,"name": string,"provider": string,"provider_voice_id": string,"settings": NonNullable<Json>,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"id"?: string,"language"?: string,"name": string,"provider": string,"provider_voice_id": string,"settings"?: NonNullable<Json>,"tenant_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"id"?: string,"language"?: string,"name"?: string,"provider"?: string,"provider_voice_id"?: string,"settings"?: NonNullable<Json>,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "voices_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
                   ]
                 }
           }
@@ -79,6 +741,11 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"available_slots":
+{ Args: { "p_from": string,"p_service_id": string,"p_staff_id"?: string,"p_step_minutes"?: number,"p_to": string }; Returns: {
+              "ends_at": string,"staff_id": string,"starts_at": string
+            }[]
+                           },
 "create_tenant":
 { Args: { "p_address"?: string,"p_category"?: string,"p_name": string,"p_phone"?: string,"p_settings"?: Json,"p_slug": string,"p_timezone"?: string }; Returns: {
               "address": string | null,
@@ -112,12 +779,15 @@ isOneToOne: false
               "active": boolean,"category": string,"name": string,"role": Database["public"]['Enums']["membership_role"],"slug": string,"status": Database["public"]['Enums']["tenant_status"],"tenant_id": string,"timezone": string
             }[]
                            },
+"set_channel_secret":
+{ Args: { "p_channel_id": string,"p_ciphertext": string,"p_key_id": string,"p_name": string }; Returns: undefined
+                           },
 "switch_tenant":
 { Args: { "p_tenant_id": string }; Returns: undefined
                            }
           }
           Enums: {
-            "membership_role": "staff"|"admin"|"owner","tenant_status": "active"|"suspended"
+            "booking_source": "whatsapp"|"voice"|"web"|"api","booking_status": "pending"|"confirmed"|"cancelled"|"completed"|"no_show","call_direction": "inbound"|"outbound","call_status": "queued"|"initiated"|"ringing"|"in_progress"|"completed"|"busy"|"no_answer"|"failed"|"canceled","channel_kind": "whatsapp"|"phone","conversation_status": "open"|"closed","lead_status": "new"|"contacted"|"qualified"|"won"|"lost","membership_role": "staff"|"admin"|"owner","message_direction": "inbound"|"outbound","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"sticker"|"location"|"contacts"|"interactive"|"button"|"reaction"|"template"|"system"|"unsupported","sentiment": "positive"|"neutral"|"negative"|"mixed","subscription_status": "trialing"|"active"|"past_due"|"canceled","tenant_status": "active"|"suspended","usage_metric": "inbound_messages"|"outbound_messages"|"call_minutes"|"memories"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -233,7 +903,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "membership_role": ["staff", "admin", "owner"],"tenant_status": ["active", "suspended"]
+            "booking_source": ["whatsapp", "voice", "web", "api"],"booking_status": ["pending", "confirmed", "cancelled", "completed", "no_show"],"call_direction": ["inbound", "outbound"],"call_status": ["queued", "initiated", "ringing", "in_progress", "completed", "busy", "no_answer", "failed", "canceled"],"channel_kind": ["whatsapp", "phone"],"conversation_status": ["open", "closed"],"lead_status": ["new", "contacted", "qualified", "won", "lost"],"membership_role": ["staff", "admin", "owner"],"message_direction": ["inbound", "outbound"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "button", "reaction", "template", "system", "unsupported"],"sentiment": ["positive", "neutral", "negative", "mixed"],"subscription_status": ["trialing", "active", "past_due", "canceled"],"tenant_status": ["active", "suspended"],"usage_metric": ["inbound_messages", "outbound_messages", "call_minutes", "memories"]
           }
         }
 } as const

@@ -1,0 +1,137 @@
+-- Bookings and availability. Postgres itself refuses two overlapping live bookings for the same staff member (an
+-- exclusion constraint), so two customers racing for one slot cannot both get it, whatever the application does.
+-- available_slots() computes free slots from the catalog in the business's own time zone.
+
+create type public.booking_status as enum ('pending', 'confirmed', 'cancelled', 'completed', 'no_show');
+create type public.booking_source as enum ('whatsapp', 'voice', 'web', 'api');
+
+create table public.bookings (
+  tenant_id uuid not null references public.tenants (id) on delete cascade,
+  id uuid not null default gen_random_uuid(),
+  customer_id uuid not null,
+  service_id uuid not null,
+  staff_id uuid not null,
+  starts_at timestamptz not null,
+  ends_at timestamptz not null,
+  status public.booking_status not null default 'confirmed',
+  source public.booking_source not null,
+  notes text,
+  price_cents int,
+  currency text,
+  cancelled_at timestamptz,
+  cancel_reason text,
+  created_by uuid references auth.users (id) on delete set null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  primary key (tenant_id, id),
+  foreign key (tenant_id, customer_id) references public.customers (tenant_id, id),
+  foreign key (tenant_id, service_id) references public.services (tenant_id, id),
+  foreign key (tenant_id, staff_id) references public.staff (tenant_id, id),
+  constraint bookings_order check (starts_at < ends_at),
+  constraint bookings_currency check (currency is null or currency ~ '^[A-Z]{3}$'),
+  -- Live bookings (pending or confirmed) of one staff member never overlap; [) so back-to-back is fine.
+  constraint bookings_no_overlap exclude using gist (
+    tenant_id with =, staff_id with =, tstzrange(starts_at, ends_at, '[)') with &&
+  ) where (status in ('pending', 'confirmed'))
+);
+create index bookings_day_idx on public.bookings (tenant_id, starts_at);
+create index bookings_customer_idx on public.bookings (tenant_id, customer_id, starts_at desc);
+create index bookings_staff_idx on public.bookings (tenant_id, staff_id, starts_at);
+create index bookings_service_idx on public.bookings (tenant_id, service_id);
+create index bookings_created_by_idx on public.bookings (created_by);
+
+create trigger bookings_updated_at before update on public.bookings for each row execute function private.set_updated_at();
+
+-- Staff manage bookings (the front desk's daily work).
+select private.apply_tenant_policies('public.bookings', 'staff', 'staff');
+
+-- Free slots for a service over [p_from, p_to] (local dates of the business), optionally for one staff member:
+-- the service's active staff × opening windows of each local day (converted to instants in the business's time
+-- zone, so a DST change moves the UTC times, not the wall-clock ones) × steps of p_step_minutes, minus closures,
+-- time off and live bookings, and nothing before p_not_before. Reads through RLS: pass the tenant explicitly.
+create or replace function private.available_slots(
+  p_tenant_id uuid,
+  p_service_id uuid,
+  p_from date,
+  p_to date,
+  p_staff_id uuid default null,
+  p_step_minutes int default 15,
+  p_not_before timestamptz default now()
+)
+returns table (staff_id uuid, starts_at timestamptz, ends_at timestamptz)
+language sql
+stable
+set search_path = ''
+as $$
+  with service as (
+    select s.duration_minutes * interval '1 minute' as duration, t.timezone
+    from public.services s
+    join public.tenants t on t.id = s.tenant_id
+    where s.tenant_id = p_tenant_id and s.id = p_service_id and s.active
+  ),
+  crew as (
+    select st.id
+    from public.staff st
+    join public.staff_services ss on ss.tenant_id = st.tenant_id and ss.staff_id = st.id
+    where st.tenant_id = p_tenant_id and ss.service_id = p_service_id and st.active
+      and (p_staff_id is null or st.id = p_staff_id)
+  ),
+  windows as (
+    select (d.day + h.opens_at) at time zone sv.timezone as opens,
+           (d.day + h.closes_at) at time zone sv.timezone as closes
+    from service sv
+    cross join lateral (
+      select g::date as day from generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') g
+    ) d
+    join public.business_hours h
+      on h.tenant_id = p_tenant_id and h.weekday = extract(dow from d.day)::smallint
+  ),
+  candidates as (
+    select c.id as staff_id, slot as starts_at, slot + sv.duration as ends_at
+    from service sv
+    cross join windows w
+    cross join crew c
+    cross join lateral generate_series(w.opens, w.closes - sv.duration, p_step_minutes * interval '1 minute') slot
+  )
+  select c.staff_id, c.starts_at, c.ends_at
+  from candidates c
+  where c.starts_at >= p_not_before
+    and not exists (
+      select 1 from public.closures x
+      where x.tenant_id = p_tenant_id
+        and (x.staff_id is null or x.staff_id = c.staff_id)
+        and tstzrange(x.starts_at, x.ends_at) && tstzrange(c.starts_at, c.ends_at))
+    and not exists (
+      select 1 from public.bookings b
+      where b.tenant_id = p_tenant_id and b.staff_id = c.staff_id
+        and b.status in ('pending', 'confirmed')
+        and tstzrange(b.starts_at, b.ends_at, '[)') && tstzrange(c.starts_at, c.ends_at, '[)'))
+  order by c.starts_at, c.staff_id
+$$;
+
+-- The same for a member of the active business (RLS decides what the function can see).
+create or replace function public.available_slots(
+  p_service_id uuid,
+  p_from date,
+  p_to date,
+  p_staff_id uuid default null,
+  p_step_minutes int default 15
+)
+returns table (staff_id uuid, starts_at timestamptz, ends_at timestamptz)
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if p_to < p_from or p_to - p_from > 62 then
+    perform private.fail(400, 'the date range must run forwards and span at most 63 days');
+  end if;
+  if p_step_minutes not between 5 and 240 then
+    perform private.fail(400, 'the slot step must be between 5 and 240 minutes');
+  end if;
+  return query select * from private.available_slots(
+    (select private.tenant_id_for('staff')), p_service_id, p_from, p_to, p_staff_id, p_step_minutes, now());
+end;
+$$;
+revoke execute on function public.available_slots(uuid, date, date, uuid, int) from public, anon;
+grant execute on function public.available_slots(uuid, date, date, uuid, int) to authenticated;

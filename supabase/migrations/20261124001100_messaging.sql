@@ -1,0 +1,104 @@
+-- Messaging: conversations between a business's channel and a customer, and their messages. At most one open
+-- conversation per channel and customer. A message's provider id is unique per channel (idempotent ingestion of
+-- at-least-once webhooks), and its delivery status only moves forward: out-of-order status callbacks are normal,
+-- so a step backwards is ignored, never applied.
+
+create type public.conversation_status as enum ('open', 'closed');
+create type public.message_direction as enum ('inbound', 'outbound');
+create type public.message_type as enum (
+  'text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'button',
+  'reaction', 'template', 'system', 'unsupported'
+);
+create type public.message_status as enum ('received', 'queued', 'sent', 'delivered', 'read', 'failed');
+
+create table public.conversations (
+  tenant_id uuid not null references public.tenants (id) on delete cascade,
+  id uuid not null default gen_random_uuid(),
+  channel_id uuid not null,
+  customer_id uuid not null,
+  status public.conversation_status not null default 'open',
+  bot_state jsonb not null default '{}'::jsonb,
+  -- Set when the customer asks for a person: the bot stays quiet until staff hand the conversation back.
+  handed_over_at timestamptz,
+  assigned_to uuid references auth.users (id) on delete set null,
+  last_message_at timestamptz,
+  last_inbound_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  closed_at timestamptz,
+  primary key (tenant_id, id),
+  foreign key (tenant_id, channel_id) references public.channels (tenant_id, id),
+  foreign key (tenant_id, customer_id) references public.customers (tenant_id, id) on delete cascade,
+  constraint conversations_bot_state_object check (jsonb_typeof(bot_state) = 'object')
+);
+create unique index conversations_one_open_key on public.conversations (tenant_id, channel_id, customer_id) where status = 'open';
+create index conversations_inbox_idx on public.conversations (tenant_id, status, last_message_at desc);
+create index conversations_customer_idx on public.conversations (tenant_id, customer_id);
+create index conversations_assigned_to_idx on public.conversations (assigned_to);
+
+create table public.messages (
+  tenant_id uuid not null,
+  id uuid not null default gen_random_uuid(),
+  conversation_id uuid not null,
+  channel_id uuid not null,
+  direction public.message_direction not null,
+  type public.message_type not null,
+  body text,
+  payload jsonb not null default '{}'::jsonb,
+  media_id text,
+  provider_message_id text,
+  status public.message_status not null,
+  error_code text,
+  error_title text,
+  error_details jsonb,
+  sent_by uuid references auth.users (id) on delete set null,
+  created_at timestamptz not null default now(),
+  status_updated_at timestamptz not null default now(),
+  primary key (tenant_id, id),
+  foreign key (tenant_id, conversation_id) references public.conversations (tenant_id, id) on delete cascade,
+  foreign key (tenant_id, channel_id) references public.channels (tenant_id, id),
+  constraint messages_provider_id_key unique (tenant_id, channel_id, provider_message_id),
+  constraint messages_inbound_status check ((direction = 'inbound') = (status = 'received'))
+);
+create index messages_conversation_idx on public.messages (tenant_id, conversation_id, created_at desc, id);
+create index messages_sent_by_idx on public.messages (sent_by);
+
+create or replace function private.messages_status_forward()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.status is distinct from old.status and (
+    private.status_rank('message', new.status::text) <= private.status_rank('message', old.status::text)
+    or (new.status = 'failed' and old.status = 'read')
+  ) then
+    -- keep the later status and its error details; accept the rest of the update
+    new.status := old.status;
+    new.status_updated_at := old.status_updated_at;
+    new.error_code := old.error_code;
+    new.error_title := old.error_title;
+    new.error_details := old.error_details;
+  elsif new.status is distinct from old.status then
+    new.status_updated_at := now();
+  end if;
+  return new;
+end;
+$$;
+create trigger messages_status_forward before update of status on public.messages
+  for each row execute function private.messages_status_forward();
+
+create trigger conversations_updated_at before update on public.conversations for each row execute function private.set_updated_at();
+
+-- Staff read and take part in conversations (hand-over, notes); owners and admins may delete them.
+select private.apply_tenant_policies('public.conversations', 'staff', 'staff', array['insert', 'update']);
+create policy conversations_delete on public.conversations for delete to authenticated
+  using (tenant_id = (select private.tenant_id_for('admin')));
+-- Messages are a record: staff read them and queue outbound ones in their own name (the human hand-over);
+-- nobody edits or deletes history through the API, and inbound messages come only from the webhook.
+select private.apply_tenant_policies('public.messages', 'staff');
+create policy messages_insert on public.messages for insert to authenticated
+  with check (
+    tenant_id = (select private.tenant_id_for('staff'))
+    and direction = 'outbound' and status = 'queued' and sent_by = (select auth.uid())
+  );
