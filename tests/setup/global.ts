@@ -30,10 +30,9 @@ export default async function setup(project: TestProject) {
     // An external cluster (e.g. `supabase start` as supabase_admin): a role that can create and bootstrap databases.
     superuserUrl = process.env.DATABASE_URL;
   } else {
-    const cluster = await startCluster({
-      dataDir: path.join(ROOT, ".frontdesk", "test-db"),
-      port: Number(process.env.FRONTDESK_TEST_DB_PORT ?? 54332),
-    });
+    // FRONTDESK_TEST_DB_PORT lets two suites (two checkouts) run side by side, each with its own cluster.
+    const port = Number(process.env.FRONTDESK_TEST_DB_PORT ?? 54332);
+    const cluster = await startCluster({ dataDir: path.join(ROOT, ".frontdesk", `test-db-${port}`), port });
     superuserUrl = cluster.adminUrl();
     stop = cluster.stop;
   }

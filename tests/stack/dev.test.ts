@@ -8,8 +8,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../local/supabase-cli.ts";
 
-const DB_PORT = 54362;
-const API_PORT = 54361;
+// Beside the default stack and the suite's own cluster (which FRONTDESK_TEST_DB_PORT moves, so this follows it).
+const DB_PORT = Number(process.env.FRONTDESK_TEST_DB_PORT ?? 54332) + 30;
+const API_PORT = DB_PORT - 1;
 const dataDir = mkdtempSync(path.join(tmpdir(), "frontdesk-dev-"));
 const running: ChildProcess[] = [];
 
