@@ -42,6 +42,24 @@ create index bookings_created_by_idx on public.bookings (created_by);
 
 create trigger bookings_updated_at before update on public.bookings for each row execute function private.set_updated_at();
 
+-- Two transactions inserting overlapping bookings for one staff member can each wait on the other inside the
+-- exclusion check, and Postgres then aborts one with a deadlock (40P01) instead of the overlap error. Taking a
+-- per-staff transaction lock first makes the loser wait and then get 23P01 ("slot taken"), every time.
+create or replace function private.serialise_staff_bookings()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.status in ('pending', 'confirmed') then
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(new.tenant_id::text || new.staff_id::text, 0));
+  end if;
+  return new;
+end;
+$$;
+create trigger bookings_serialise_staff before insert or update of staff_id, starts_at, ends_at, status on public.bookings
+  for each row execute function private.serialise_staff_bookings();
+
 -- Staff manage bookings (the front desk's daily work).
 select private.apply_tenant_policies('public.bookings', 'staff', 'staff');
 
@@ -123,6 +141,9 @@ stable
 set search_path = ''
 as $$
 begin
+  if p_from is null or p_to is null or p_step_minutes is null then
+    perform private.fail(400, 'p_service_id, p_from, p_to and p_step_minutes are required');
+  end if;
   if p_to < p_from or p_to - p_from > 62 then
     perform private.fail(400, 'the date range must run forwards and span at most 63 days');
   end if;
