@@ -36,3 +36,14 @@ export async function asCaller<T>(claims: CallerClaims, work: (tx: Tx) => Promis
     return work(tx);
   })) as T;
 }
+
+/**
+ * Webhook and bot work: one transaction as `frontdesk_webhook`, a role that may only execute the narrow
+ * security-definer ingest/outbox/assistant functions (each scoped to the tenant a number resolved to).
+ */
+export async function asWebhook<T>(work: (tx: Tx) => Promise<T>, sql: Sql = db()): Promise<T> {
+  return (await sql.begin(async (tx) => {
+    await tx`set local role frontdesk_webhook`;
+    return work(tx);
+  })) as T;
+}

@@ -465,14 +465,14 @@ isOneToOne: false
                   ]
                 },"messages": {
                   Row: {
-                    "body": string | null,"channel_id": string,"conversation_id": string,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error_code": string | null,"error_details": Json | null,"error_title": string | null,"id": string,"media_id": string | null,"payload": NonNullable<Json>,"provider_message_id": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at": string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                    "body": string | null,"channel_id": string,"conversation_id": string,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error_code": string | null,"error_details": Json | null,"error_title": string | null,"id": string,"media_id": string | null,"next_attempt_at": string | null,"payload": NonNullable<Json>,"provider_message_id": string | null,"send_attempts": number,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at": string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "body"?: string | null,"channel_id": string,"conversation_id": string,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                    "body"?: string | null,"channel_id": string,"conversation_id": string,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"next_attempt_at"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"send_attempts"?: number,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
                   }
                   Update: {
-                    "body"?: string | null,"channel_id"?: string,"conversation_id"?: string,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
+                    "body"?: string | null,"channel_id"?: string,"conversation_id"?: string,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"next_attempt_at"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"send_attempts"?: number,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
                   }
                   Relationships: [
                     {
@@ -778,6 +778,9 @@ isOneToOne: false
 { Args: Record<PropertyKey, never>; Returns: {
               "active": boolean,"category": string,"name": string,"role": Database["public"]['Enums']["membership_role"],"slug": string,"status": Database["public"]['Enums']["tenant_status"],"tenant_id": string,"timezone": string
             }[]
+                           },
+"send_message":
+{ Args: { "p_body": string,"p_conversation_id": string,"p_payload"?: Json,"p_type": Database["public"]['Enums']["message_type"] }; Returns: string
                            },
 "set_channel_secret":
 { Args: { "p_channel_id": string,"p_ciphertext": string,"p_key_id": string,"p_name": string }; Returns: undefined
