@@ -8,22 +8,95 @@
 -- Policies call these helpers as `(select private.…())`, so Postgres evaluates them once per statement (an
 -- initplan) and compares `tenant_id` with a constant, which the indexes on every tenant table serve.
 
--- The caller's active tenant if their live role there is at least `p_min_role`; null otherwise.
-create or replace function private.tenant_id_for(p_min_role public.membership_role default 'staff')
-returns uuid
-language sql
-stable
+-- Resolves the caller's live access from the request's claims: "<tenant id>:<role>" when the claims' user still
+-- has a membership in the claims' tenant and that tenant is active, '' otherwise. Security definer: it must read
+-- memberships past their own policies. It caches the answer for the rest of the transaction (see tenant_id_for).
+create or replace function private.resolve_access()
+returns text
+language plpgsql
 security definer
 set search_path = ''
 as $$
-  select m.tenant_id
-  from public.memberships m
-  join public.tenants t on t.id = m.tenant_id
-  where m.user_id = (select auth.uid())
-    and m.tenant_id = nullif((select auth.jwt()) ->> 'tenant_id', '')::uuid
-    and m.role >= p_min_role
-    and t.status = 'active'
+declare
+  -- Takes nothing from its caller: it can only ever cache the truth about the current request's own claims.
+  v_claims text := coalesce(pg_catalog.current_setting('request.jwt.claims', true), '');
+  v_access text;
+begin
+  if v_claims <> '' then
+    select m.tenant_id::text || ':' || m.role::text into v_access
+    from public.memberships m
+    join public.tenants t on t.id = m.tenant_id
+    where m.user_id = nullif(v_claims::jsonb ->> 'sub', '')::uuid
+      and m.tenant_id = nullif(v_claims::jsonb ->> 'tenant_id', '')::uuid
+      and t.status = 'active';
+  end if;
+  -- Session-level settings (a function's SET clause would undo transaction-local ones at its exit), keyed by the
+  -- transaction's start time and the exact claims, so no other transaction or caller can ever reuse them.
+  perform pg_catalog.set_config('frontdesk.access', coalesce(v_access, ''), false);
+  perform pg_catalog.set_config('frontdesk.access_key', pg_catalog.now()::text || v_claims, false);
+  return coalesce(v_access, '');
+end;
 $$;
+
+-- The caller's active tenant if their live role there is at least `p_min_role`; null otherwise. Every policy
+-- calls it, several times in a joined query, so the membership lookup runs once per transaction and the other calls
+-- read the cached answer (about 3 µs). Anyone able to set the cache settings could set request.jwt.claims too, so
+-- the cache gives nothing away that the claims did not already.
+create or replace function private.tenant_id_for(p_min_role public.membership_role default 'staff')
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_claims text := pg_catalog.current_setting('request.jwt.claims', true);
+  v_key text;
+  v_access text;
+begin
+  if v_claims is null or v_claims = '' then
+    return null;
+  end if;
+  v_key := pg_catalog.now()::text || v_claims;
+  if pg_catalog.current_setting('frontdesk.access_key', true) is distinct from v_key then
+    v_access := private.resolve_access();
+  else
+    v_access := pg_catalog.current_setting('frontdesk.access', true);
+  end if;
+  if v_access = '' or pg_catalog.split_part(v_access, ':', 2)::public.membership_role < p_min_role then
+    return null;
+  end if;
+  return pg_catalog.split_part(v_access, ':', 1)::uuid;
+end;
+$$;
+
+-- PostgREST pre-request hook (pgrst.db_pre_request = 'private.prepare_request'): resolves access once at the start
+-- of each request. Optional — policies resolve it on first use anyway — it only moves that lookup out of the query.
+create or replace function private.prepare_request()
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  perform private.tenant_id_for('staff');
+end;
+$$;
+
+-- A membership or tenant change inside a transaction invalidates the cached access of that transaction.
+create or replace function private.forget_access()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform pg_catalog.set_config('frontdesk.access_key', '', false);
+  return null;
+end;
+$$;
+create trigger memberships_forget_access after insert or update or delete on public.memberships
+  for each statement execute function private.forget_access();
+create trigger tenants_forget_access after update or delete on public.tenants
+  for each statement execute function private.forget_access();
 
 -- Every tenant the caller belongs to (whatever the active one), for listing and switching businesses.
 create or replace function private.member_tenant_ids()
@@ -36,9 +109,13 @@ as $$
   select m.tenant_id from public.memberships m where m.user_id = (select auth.uid())
 $$;
 
+revoke all on function private.resolve_access() from public;
 revoke all on function private.tenant_id_for(public.membership_role) from public;
+revoke all on function private.prepare_request() from public;
 revoke all on function private.member_tenant_ids() from public;
+grant execute on function private.resolve_access() to authenticated, service_role;
 grant execute on function private.tenant_id_for(public.membership_role) to authenticated, service_role;
+grant execute on function private.prepare_request() to authenticated, service_role;
 grant execute on function private.member_tenant_ids() to authenticated, service_role;
 
 alter table public.tenants enable row level security;

@@ -51,4 +51,34 @@ describe("immediate revocation", () => {
     const forged = await signAsymmetric(claims);
     expect((await team(forged, a.id)).count).toBe(0);
   });
+
+  it("the per-transaction access cache follows a membership change made inside the same transaction", async () => {
+    const t = await tenantWithTeam(db, "cache");
+    const counts = await asRequest(db, t.members.owner.token, async (tx) => {
+      const before = (await tx`select 1 from public.memberships where tenant_id = ${t.id}`).count;
+      await tx`delete from public.memberships where tenant_id = ${t.id} and user_id = ${t.members.admin.id}`;
+      const after = (await tx`select 1 from public.memberships where tenant_id = ${t.id}`).count;
+      await tx`update public.memberships set role = 'staff' where tenant_id = ${t.id} and user_id = ${t.members.staff.id}`;
+      return { before, after };
+    });
+    expect(counts).toEqual({ before: 3, after: 2 });
+  });
+
+  it("a cached answer is never reused by the next request on the same connection", async () => {
+    const t = await tenantWithTeam(db, "pooled");
+    const conn = (await import("postgres")).default(db.urlFor("authenticator"), { max: 1, onnotice: () => {} });
+    const { verifyJwt } = await import("../../supabase/functions/_shared/auth/jwt.ts");
+    const claims = JSON.stringify(await verifyJwt(t.members.staff.token));
+    const request = () => conn.begin(async (tx) => {
+      await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claims}, true)`;
+      return (await tx`select 1 from public.customers`).count + (await tx`select 1 from public.memberships where tenant_id = ${t.id}`).count;
+    });
+    try {
+      expect(await request()).toBe(3);
+      await db.sql`delete from public.memberships where tenant_id = ${t.id} and user_id = ${t.members.staff.id}`;
+      expect(await request()).toBe(0); // same connection, same claims, next transaction: resolved afresh
+    } finally {
+      await conn.end();
+    }
+  });
 });
