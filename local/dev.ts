@@ -53,6 +53,10 @@ const rows: [string, string][] = [
   ["JWT secret", jwtSecret()],
   ["anon key", await legacyApiKey("anon")],
   ["service_role key", await legacyApiKey("service_role")],
+  ["WhatsApp webhook", `${stack.functionsUrl}/whatsapp-webhook`],
+  ["WhatsApp app secret", stack.env.WHATSAPP_APP_SECRET],
+  ["WhatsApp verify token", stack.env.WHATSAPP_VERIFY_TOKEN],
+  ["Encryption key", stack.env.FRONTDESK_ENCRYPTION_KEY],
   ["Demo owner token", demoToken],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));

@@ -59,3 +59,9 @@ export async function signLegacy(claims: Claims, secret = jwtSecret()): Promise<
 }
 
 export { exportJWK };
+
+// Local defaults for the functions' own secrets, printed at start like the JWT secret; set real ones with
+// `supabase secrets set` when deploying. The encryption key is 32 bytes of base64, as production's must be.
+export const LOCAL_WHATSAPP_APP_SECRET = "frontdesk-local-app-secret";
+export const LOCAL_WHATSAPP_VERIFY_TOKEN = "frontdesk-local-verify-token";
+export const LOCAL_ENCRYPTION_KEY = "ZnJvbnRkZXNrLWxvY2FsLWVuY3J5cHRpb24ta2V5ISE=";

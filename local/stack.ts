@@ -4,7 +4,11 @@ import path from "node:path";
 import { dbUrl, startCluster, type Cluster } from "./postgres.ts";
 import { prepareDatabase } from "./database.ts";
 import { startFunctions, type FunctionsServer } from "./functions.ts";
-import { jwtSecret, legacyApiKey, PUBLISHABLE_KEY, publicJwks, SECRET_KEY } from "./keys.ts";
+import { functionsDotEnv } from "./functions-config.ts";
+import {
+  jwtSecret, legacyApiKey, LOCAL_ENCRYPTION_KEY, LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN, PUBLISHABLE_KEY,
+  publicJwks, SECRET_KEY,
+} from "./keys.ts";
 import { ROOT } from "./supabase-cli.ts";
 
 export interface StackOptions {
@@ -40,6 +44,13 @@ export async function functionEnv(apiUrl: string, databaseUrl: string): Promise<
     SUPABASE_SERVICE_ROLE_KEY: await legacyApiKey("service_role"),
     // Legacy HS256 verification inside functions (see _shared/auth/jwt.ts).
     JWT_SECRET: jwtSecret(),
+    // The project's own secrets: from the environment when set (supabase/functions/.env overrides both), else
+    // the local defaults `npm run dev` prints.
+    WHATSAPP_APP_SECRET: process.env.WHATSAPP_APP_SECRET ?? LOCAL_WHATSAPP_APP_SECRET,
+    WHATSAPP_VERIFY_TOKEN: process.env.WHATSAPP_VERIFY_TOKEN ?? LOCAL_WHATSAPP_VERIFY_TOKEN,
+    FRONTDESK_ENCRYPTION_KEY: process.env.FRONTDESK_ENCRYPTION_KEY ?? LOCAL_ENCRYPTION_KEY,
+    ...(process.env.WHATSAPP_GRAPH_URL ? { WHATSAPP_GRAPH_URL: process.env.WHATSAPP_GRAPH_URL } : {}),
+    ...functionsDotEnv(),
   };
 }
 

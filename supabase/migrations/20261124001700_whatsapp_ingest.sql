@@ -24,6 +24,8 @@ create table private.webhook_deliveries (
   provider text not null,
   received_at timestamptz not null default now(),
   body jsonb not null,
+  -- The numbers the signature vouched for (null: the platform's app secret signed it, so all of them).
+  trusted_numbers text[],
   applied_at timestamptz,
   result jsonb
 );
@@ -54,13 +56,13 @@ alter table public.messages add column send_attempts int not null default 0;
 alter table public.messages add column next_attempt_at timestamptz;
 create index messages_outbox_idx on public.messages (next_attempt_at) where status = 'queued';
 
-create or replace function private.record_delivery(p_provider text, p_body jsonb)
+create or replace function private.record_delivery(p_provider text, p_body jsonb, p_trusted_numbers text[] default null)
 returns bigint
 language sql
 security definer
 set search_path = ''
 as $$
-  insert into private.webhook_deliveries (provider, body) values (p_provider, p_body) returning id
+  insert into private.webhook_deliveries (provider, body, trusted_numbers) values (p_provider, p_body, p_trusted_numbers) returning id
 $$;
 
 -- Meta's message types we store as such; anything else (order, system, request_welcome, unknown …) is 'unsupported'.
@@ -233,24 +235,40 @@ begin
 end;
 $$;
 
--- The channel a phone_number_id routes to, with its own app secret when it brings one (for signature checks).
-create or replace function private.whatsapp_channel_secrets(p_numbers text[])
-returns table (phone_number_id text, tenant_id uuid, channel_id uuid, app_secret bytea, key_id text)
+-- A channel that brings its own Meta app: its encrypted app secret and the numbers that app may speak for (the
+-- tenant's WhatsApp numbers). Its webhook URL names the channel, so the secret is known before the body is read.
+create or replace function private.whatsapp_channel_app(p_channel_id uuid)
+returns table (tenant_id uuid, channel_id uuid, app_secret bytea, key_id text, numbers text[])
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  select ch.phone_number_id, ch.tenant_id, ch.id, s.ciphertext, s.key_id
+  select ch.tenant_id, ch.id, s.ciphertext, s.key_id,
+         array(select o.phone_number_id from public.channels o where o.tenant_id = ch.tenant_id and o.kind = 'whatsapp')
   from public.channels ch
   join private.channel_secrets s on s.tenant_id = ch.tenant_id and s.channel_id = ch.id and s.name = 'app_secret'
-  where ch.kind = 'whatsapp' and ch.phone_number_id = any (p_numbers)
+  where ch.id = p_channel_id and ch.kind = 'whatsapp'
 $$;
 
-revoke all on function private.record_delivery(text, jsonb) from public;
+-- Stored deliveries received since a time, for `npm run whatsapp:replay` (re-applying is idempotent).
+create or replace function private.whatsapp_deliveries_since(p_since timestamptz)
+returns table (id bigint, received_at timestamptz, body jsonb, trusted_numbers text[])
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select d.id, d.received_at, d.body, d.trusted_numbers from private.webhook_deliveries d
+  where d.provider = 'whatsapp' and d.received_at >= p_since order by d.id
+$$;
+
+revoke all on function private.record_delivery(text, jsonb, text[]) from public;
 revoke all on function private.whatsapp_apply(bigint, jsonb, text[]) from public;
-revoke all on function private.whatsapp_channel_secrets(text[]) from public;
-grant execute on function private.record_delivery(text, jsonb) to frontdesk_webhook;
+revoke all on function private.whatsapp_channel_app(uuid) from public;
+revoke all on function private.whatsapp_deliveries_since(timestamptz) from public;
+grant execute on function private.record_delivery(text, jsonb, text[]) to frontdesk_webhook;
 grant execute on function private.whatsapp_apply(bigint, jsonb, text[]) to frontdesk_webhook;
-grant execute on function private.whatsapp_channel_secrets(text[]) to frontdesk_webhook;
+grant execute on function private.whatsapp_channel_app(uuid) to frontdesk_webhook;
+grant execute on function private.whatsapp_deliveries_since(timestamptz) to frontdesk_webhook;
 grant execute on function private.channel_secret(uuid, uuid, text) to frontdesk_webhook;

@@ -77,6 +77,7 @@ begin
     perform private.fail(400, format('cannot send messages of type %s', p_type));
   end if;
   perform private.check_can_send(v_tenant, p_conversation_id, p_type, p_payload);
+  perform private.require_within_limit(v_tenant, 'outbound_messages'); -- defined in the plan_limits migration
   insert into public.messages (tenant_id, conversation_id, channel_id, direction, type, body, payload, status, sent_by, next_attempt_at)
   select c.tenant_id, c.id, c.channel_id, 'outbound', p_type, p_body, coalesce(p_payload, '{}'::jsonb), 'queued', (select auth.uid()), now()
   from public.conversations c where c.tenant_id = v_tenant and c.id = p_conversation_id

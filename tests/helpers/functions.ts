@@ -16,11 +16,11 @@ export interface TestFunctions {
   server: FunctionsServer;
 }
 
-export function useFunctions(db: TestDb, extraEnv: Record<string, string> = {}): TestFunctions {
+export function useFunctions(db: TestDb, extraEnv: Record<string, string> | (() => Record<string, string>) = {}): TestFunctions {
   const fns = {} as TestFunctions;
   beforeAll(async () => {
     // Port 0: the gateway picks a free port and reports it.
-    const env = { ...(await functionEnv("http://127.0.0.1:0", db.url)), ...extraEnv };
+    const env = { ...(await functionEnv("http://127.0.0.1:0", db.url)), ...(typeof extraEnv === "function" ? extraEnv() : extraEnv) };
     fns.server = await startFunctions({ port: 0, env });
     fns.apiUrl = `http://127.0.0.1:${fns.server.port}`;
     fns.url = fns.server.url;

@@ -1,7 +1,7 @@
 // The one connection pool a function instance uses (SUPABASE_DB_URL), and `asCaller`: run SQL exactly as PostgREST
 // would for the request's JWT — one transaction, `role` and `request.jwt.claims` set locally — so RLS decides.
 import postgres from "postgres";
-import { requireEnv } from "../env.ts";
+import { env, requireEnv } from "../env.ts";
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
@@ -10,7 +10,8 @@ let pool: Sql | undefined;
 
 export function db(): Sql {
   pool ??= postgres(requireEnv("SUPABASE_DB_URL"), {
-    max: 4,
+    // Small by default: hosted functions run many instances against one database. FRONTDESK_DB_POOL_MAX raises it.
+    max: Number(env("FRONTDESK_DB_POOL_MAX") ?? 4),
     idle_timeout: 20,
     // Transaction poolers (Supavisor) do not keep prepared statements across transactions.
     prepare: false,

@@ -31,7 +31,19 @@ const STATUS_CODE: Record<number, string> = {
   409: "conflict", 410: "gone", 422: "unprocessable", 429: "rate_limited",
 };
 
-interface PgErrorLike { code?: string; message?: string; detail?: string }
+interface PgErrorLike { code?: string; message?: string; detail?: string; errno?: string }
+
+// The database is down, restarting or unreachable: not the caller's fault, and worth retrying (webhook senders such
+// as Meta and Twilio retry on 5xx, which is exactly what we want then).
+const UNAVAILABLE = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT", "57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006",
+]);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as PgErrorLike;
+  return UNAVAILABLE.has(e?.code ?? "") || UNAVAILABLE.has(e?.errno ?? "") || /ECONNREFUSED|Connection terminated/i.test(String((err as Error)?.message ?? ""));
+}
 
 /** Turns a database error into an HttpError when it is the caller's fault; returns undefined otherwise. */
 export function fromDatabaseError(err: unknown): HttpError | undefined {

@@ -1,5 +1,5 @@
 // Response helpers: JSON bodies, CORS for browser callers, and the single place errors become responses.
-import { fromDatabaseError, HttpError } from "./errors.ts";
+import { fromDatabaseError, HttpError, isDatabaseUnavailable } from "./errors.ts";
 
 export const corsHeaders: Record<string, string> = {
   "access-control-allow-origin": "*",
@@ -20,6 +20,9 @@ export function errorResponse(err: unknown): Response {
     const body: Record<string, unknown> = { code: http.code, message: http.message };
     if (http.details !== undefined) body.details = http.details;
     return json({ error: body }, http.status);
+  }
+  if (isDatabaseUnavailable(err)) {
+    return json({ error: { code: "unavailable", message: "the database is unavailable; retry later" } }, 503, { "retry-after": "5" });
   }
   console.error(err);
   return json({ error: { code: "internal_error", message: "internal error" } }, 500);

@@ -1,0 +1,46 @@
+// `npm run whatsapp:replay -- --since <time>`: re-applies the stored raw WhatsApp deliveries received since <time>
+// (ISO 8601, or a duration back from now: 30m, 6h, 2d). Idempotent: messages already stored are not stored again.
+// Targets DATABASE_URL, else the local stack.
+import postgres from "postgres";
+import { applyDelivery } from "../supabase/functions/_shared/whatsapp/ingest.ts";
+import { asWebhook } from "../supabase/functions/_shared/db/client.ts";
+import { DB_PORT } from "./keys.ts";
+import { dbUrl } from "./postgres.ts";
+
+function usage(message: string): never {
+  console.error(`${message}\nusage: npm run whatsapp:replay -- --since <ISO time | 30m | 6h | 2d>`);
+  process.exit(2);
+}
+
+export function parseSince(value: string | undefined, now = Date.now()): Date {
+  if (!value) usage("missing --since");
+  const rel = /^(\d+)([mhd])$/.exec(value);
+  if (rel) return new Date(now - Number(rel[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as "m" | "h" | "d"]);
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) usage(`--since: "${value}" is neither an ISO time nor a duration like 6h`);
+  return at;
+}
+
+const args = process.argv.slice(2);
+const i = args.indexOf("--since");
+if (i < 0) usage("missing --since");
+const since = parseSince(args[i + 1]);
+const url = process.env.DATABASE_URL ?? dbUrl(DB_PORT);
+const sql = postgres(url, { max: 2, onnotice: () => {}, connect_timeout: 5 });
+try {
+  const rows = await asWebhook((tx) => tx<{ id: string; body: unknown; trusted_numbers: string[] | null }[]>`
+    select id, body, trusted_numbers from private.whatsapp_deliveries_since(${since})`, sql);
+  let fresh = 0;
+  let duplicates = 0;
+  for (const row of rows) {
+    const result = await applyDelivery(Number(row.id), row.body, row.trusted_numbers, sql);
+    fresh += result.new_messages.length;
+    duplicates += result.duplicates;
+  }
+  console.log(`replayed ${rows.length} deliveries since ${since.toISOString()}: ${fresh} new messages, ${duplicates} already stored`);
+} catch (err) {
+  console.error(`replay failed against ${new URL(url).host}: ${(err as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await sql.end();
+}

@@ -1,0 +1,97 @@
+// Deliveries shaped exactly like Meta's Cloud API webhooks, signed as Meta signs them, and a stand-in for the Graph
+// API (a local HTTP server that records requests and answers as told, including Meta's error shapes and 429s).
+import { createServer, type Server } from "node:http";
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { signMetaBody } from "../../supabase/functions/_shared/whatsapp/signature.ts";
+
+let seq = 0;
+export const wamid = () => `wamid.HBgL${randomBytes(18).toString("base64url")}${++seq}`;
+export const unix = (d = new Date()) => String(Math.floor(d.getTime() / 1000));
+
+export interface Contact { wa_id: string; name?: string }
+
+export function messagesChange(phoneNumberId: string, value: { contacts?: Contact[]; messages?: object[]; statuses?: object[] }) {
+  return {
+    field: "messages",
+    value: {
+      messaging_product: "whatsapp",
+      metadata: { display_phone_number: "15550783881", phone_number_id: phoneNumberId },
+      ...(value.contacts ? { contacts: value.contacts.map((c) => ({ profile: { name: c.name ?? "Customer" }, wa_id: c.wa_id })) } : {}),
+      ...(value.messages ? { messages: value.messages } : {}),
+      ...(value.statuses ? { statuses: value.statuses } : {}),
+    },
+  };
+}
+
+export function delivery(...changes: ReturnType<typeof messagesChange>[]) {
+  return { object: "whatsapp_business_account", entry: [{ id: "102290129340398", changes }] };
+}
+
+/** One inbound message of any type, as Meta sends it. */
+export function inbound(from: string, type: string, content: Record<string, unknown> = {}, at = new Date()) {
+  const bodies: Record<string, unknown> = {
+    text: { body: "Hi! Can I book a haircut?" },
+    image: { id: "1503239510902391", mime_type: "image/jpeg", sha256: "abc", caption: "this style" },
+    audio: { id: "1003383421387256", mime_type: "audio/ogg; codecs=opus", voice: true },
+    video: { id: "1200484221469112", mime_type: "video/mp4", caption: "look" },
+    document: { id: "1176329094057612", mime_type: "application/pdf", filename: "policy.pdf", caption: "my policy" },
+    sticker: { id: "1090837745922427", mime_type: "image/webp", animated: false },
+    location: { latitude: 40.7128, longitude: -74.006, name: "Fade House", address: "214 Bedford Ave" },
+    contacts: [{ name: { formatted_name: "Maria Lopez", first_name: "Maria" }, phones: [{ phone: "+1 718 555 0100", type: "CELL" }] }],
+    interactive: { type: "button_reply", button_reply: { id: "confirm:yes", title: "Confirm" } },
+    button: { payload: "book-now", text: "Book now" },
+    reaction: { message_id: "wamid.original", emoji: "👍" },
+    unsupported: undefined,
+  };
+  const message: Record<string, unknown> = { from, id: wamid(), timestamp: unix(at), type };
+  if (type === "unsupported") message.errors = [{ code: 131051, title: "Message type unknown" }];
+  else if (bodies[type] !== undefined) message[type] = { ...(bodies[type] as object), ...content };
+  if (Array.isArray(bodies[type])) message[type] = bodies[type];
+  return message;
+}
+
+export function status(id: string, s: "sent" | "delivered" | "read" | "failed", recipient: string, at = new Date(), error?: { code: number; title: string }) {
+  return {
+    id, status: s, timestamp: unix(at), recipient_id: recipient,
+    ...(error ? { errors: [{ code: error.code, title: error.title, message: error.title, error_data: { details: error.title } }] } : {}),
+  };
+}
+
+export async function post(url: string, body: unknown, secret: string | null, tamper?: (raw: string) => string) {
+  const raw = typeof body === "string" ? body : JSON.stringify(body);
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (secret) headers["x-hub-signature-256"] = await signMetaBody(raw, secret);
+  return fetch(url, { method: "POST", headers, body: tamper ? tamper(raw) : raw });
+}
+
+export interface GraphCall { path: string; authorization: string | undefined; body: Record<string, unknown> }
+export type GraphAnswer = { status: number; body: unknown; headers?: Record<string, string> };
+
+/** The Graph API stand-in: answers queued replies first, then a success with a fresh wamid. */
+export async function startGraph(): Promise<{ url: string; calls: GraphCall[]; queue: GraphAnswer[]; close(): Promise<void> }> {
+  const calls: GraphCall[] = [];
+  const queue: GraphAnswer[] = [];
+  const server: Server = createServer((req, res) => {
+    let data = "";
+    req.on("data", (d) => (data += d));
+    req.on("end", () => {
+      const body = data ? JSON.parse(data) : {};
+      calls.push({ path: req.url ?? "", authorization: req.headers.authorization, body });
+      const answer = queue.shift() ?? {
+        status: 200,
+        body: { messaging_product: "whatsapp", contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: wamid() }] },
+      };
+      res.writeHead(answer.status, { "content-type": "application/json", ...(answer.headers ?? {}) });
+      res.end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v23.0`, calls, queue, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+export const metaError = (code: number, message: string, status = 400): GraphAnswer => ({
+  status,
+  body: { error: { message, type: "OAuthException", code, error_data: { messaging_product: "whatsapp", details: message }, fbtrace_id: "Az8or2yhqkZfEZ-_4Qn_Bam" } },
+});

@@ -1,0 +1,41 @@
+// A business connected to WhatsApp: a channel with a random phone_number_id, its access token encrypted with the
+// functions' key (the local default), and a small catalog so the assistant has something to offer.
+import { randomBytes } from "node:crypto";
+import { LOCAL_ENCRYPTION_KEY } from "../../local/keys.ts";
+import { encryptSecret, importKey } from "../../supabase/functions/_shared/secrets/crypto.ts";
+import type { TestDb } from "../helpers/db.ts";
+import { tenantWithTeam, type TestTenant } from "../helpers/tenants.ts";
+
+export const functionsKey = () => importKey(LOCAL_ENCRYPTION_KEY);
+const digits = (n: number) => Array.from(randomBytes(n), (b) => (b % 10).toString()).join("");
+export const waId = () => `1${digits(10)}`;
+
+export interface WhatsAppBusiness extends TestTenant { channelId: string; phoneNumberId: string; accessToken: string }
+
+export async function setChannelSecret(db: TestDb, tenantId: string, channelId: string, name: string, value: string) {
+  const { ciphertext, keyId } = await encryptSecret(value, { tenantId, channelId, name }, await functionsKey());
+  await db.sql`
+    insert into private.channel_secrets (tenant_id, channel_id, name, ciphertext, key_id)
+    values (${tenantId}, ${channelId}, ${name}, ${ciphertext}, ${keyId})
+    on conflict (tenant_id, channel_id, name) do update set ciphertext = excluded.ciphertext, key_id = excluded.key_id`;
+}
+
+export async function whatsappBusiness(db: TestDb, label: string, settings: Record<string, unknown> = {}, timezone = "America/New_York"): Promise<WhatsAppBusiness> {
+  const t = await tenantWithTeam(db, label, timezone);
+  await db.sql`update public.tenants set name = ${"Shop " + label}, settings = ${db.sql.json(settings as never)} where id = ${t.id}`;
+  const phoneNumberId = `10${digits(13)}`;
+  const [ch] = await db.sql`
+    insert into public.channels (tenant_id, kind, provider, phone_number_id, display_phone_number)
+    values (${t.id}, 'whatsapp', 'meta', ${phoneNumberId}, '+1 555 010 0000') returning id`;
+  const accessToken = `EAAG${randomBytes(12).toString("hex")}`;
+  await setChannelSecret(db, t.id, ch.id, "access_token", accessToken);
+  const [svc] = await db.sql`insert into public.services (tenant_id, name, duration_minutes, price_cents) values (${t.id}, 'Haircut', 30, 3500) returning id`;
+  for (const name of ["Alex", "Sam"]) {
+    const [st] = await db.sql`insert into public.staff (tenant_id, name) values (${t.id}, ${name}) returning id`;
+    await db.sql`insert into public.staff_services (tenant_id, staff_id, service_id) values (${t.id}, ${st.id}, ${svc.id})`;
+  }
+  for (let d = 0; d < 7; d++) {
+    await db.sql`insert into public.business_hours (tenant_id, weekday, opens_at, closes_at) values (${t.id}, ${d}, '09:00', '17:00')`;
+  }
+  return { ...t, channelId: ch.id, phoneNumberId, accessToken };
+}
