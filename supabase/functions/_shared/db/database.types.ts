@@ -787,6 +787,11 @@ isOneToOne: false
                            },
 "switch_tenant":
 { Args: { "p_tenant_id": string }; Returns: undefined
+                           },
+"usage_and_limits":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "metric": Database["public"]['Enums']["usage_metric"],"monthly_limit": number,"plan_id": string,"plan_name": string,"remaining": number,"used": number
+            }[]
                            }
           }
           Enums: {
