@@ -8,12 +8,23 @@ function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | undefined {
   return out;
 }
 
+// Importing the key is the costly part of a check; one app secret serves every delivery, so keep its key.
+const keys = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size > 1000) keys.clear(); // tenants' own app secrets: bounded, never a leak
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 export async function verifyMetaSignature(rawBody: Uint8Array<ArrayBuffer>, header: string | null, appSecret: string): Promise<boolean> {
   const match = /^sha256=(.+)$/.exec(header ?? "");
   const signature = match && hexToBytes(match[1]);
   if (!signature) return false;
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(appSecret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-  return crypto.subtle.verify("HMAC", key, signature, rawBody);
+  return crypto.subtle.verify("HMAC", await hmacKey(appSecret), signature, rawBody);
 }
 
 /** What Meta sends, for tests and the local Graph stand-in. */
