@@ -61,7 +61,8 @@ const cluster = await startCluster({ dataDir, port });
 let stopFunctions = async () => {};
 try {
   await prepareDatabase({ superuserUrl: cluster.adminUrl(), url: cluster.url(), seed: false, quiet: true });
-  const sql = postgres(cluster.url(), { max: POOL, onnotice: () => {} });
+  // The same client settings as the function's pool (_shared/db/client.ts): unprepared statements.
+  const sql = postgres(cluster.url(), { max: POOL, onnotice: () => {}, prepare: false });
   const numbers: string[] = [];
   for (let i = 0; i < TENANTS; i++) {
     const [t] = await sql`insert into public.tenants (slug, name) values (${`bench-shop-${i}`}, ${`Bench ${i}`}) returning id`;

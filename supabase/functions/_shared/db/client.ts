@@ -13,8 +13,9 @@ export function db(): Sql {
     // Small by default: hosted functions run many instances against one database. FRONTDESK_DB_POOL_MAX raises it.
     max: Number(env("FRONTDESK_DB_POOL_MAX") ?? 4),
     idle_timeout: 20,
-    // Transaction poolers (Supavisor) do not keep prepared statements across transactions.
-    prepare: false,
+    // Transaction poolers (Supavisor) do not keep prepared statements across transactions, so off by default;
+    // FRONTDESK_DB_PREPARE=true when SUPABASE_DB_URL is a direct connection.
+    prepare: env("FRONTDESK_DB_PREPARE") === "true",
     onnotice: () => {},
   });
   return pool;

@@ -11,15 +11,18 @@ import { drainOutbox } from "./outbox.ts";
 export async function replyAndSend(result: IngestResult, opts: { sql?: Sql; key?: EncryptionKey } = {}): Promise<void> {
   const sql = opts.sql ?? db();
   // WHATSAPP_ASSISTANT=off: a platform that answers with its own bot (or a benchmark of ingestion alone).
-  const assistantOn = env("WHATSAPP_ASSISTANT") !== "off";
-  for (const m of assistantOn ? result.new_messages : []) {
+  if (env("WHATSAPP_ASSISTANT") === "off") return;
+  const replied = new Set<string>();
+  for (const m of result.new_messages) {
     try {
-      await runAssistantTurn(sql, { tenantId: m.tenant_id, conversationId: m.conversation_id, messageId: m.message_id });
+      const { messageIds } = await runAssistantTurn(sql, { tenantId: m.tenant_id, conversationId: m.conversation_id, messageId: m.message_id });
+      if (messageIds.length > 0) replied.add(m.tenant_id);
     } catch (err) {
       console.error("[assistant]", m.message_id, err);
     }
   }
-  for (const tenantId of new Set(result.new_messages.map((m) => m.tenant_id))) {
+  // Only where this delivery queued something; older due messages are the scheduled drain's job.
+  for (const tenantId of replied) {
     await drainOutbox({ sql, key: opts.key, onlyTenant: tenantId }).catch((err) => console.error("[outbox]", err));
   }
 }
