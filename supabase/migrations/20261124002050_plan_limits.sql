@@ -95,7 +95,9 @@ begin
   return query
   select p.id, p.name, m.metric, private.usage_this_month(v_tenant, m.metric),
          (p.limits ->> m.metric::text)::numeric,
-         greatest((p.limits ->> m.metric::text)::numeric - private.usage_this_month(v_tenant, m.metric), 0)
+         -- null when the plan sets no limit for the metric (unlimited), never a misleading 0
+         case when p.limits ? m.metric::text
+              then greatest((p.limits ->> m.metric::text)::numeric - private.usage_this_month(v_tenant, m.metric), 0) end
   from private.current_plan(v_tenant) p
   cross join unnest(enum_range(null::public.usage_metric)) as m(metric)
   order by m.metric;

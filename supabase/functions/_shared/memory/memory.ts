@@ -1,0 +1,114 @@
+// The call-memory API: store memories for a caller, recall a caller's context in one call, forget a caller
+// (erasure). Each request is one SQL function (supabase/migrations/*_memory_api.sql) in one transaction as the
+// principal (API key or member, see ../api-keys/principal.ts); the database decides the tenant and who may do what.
+//
+// Input is validated after the principal is authenticated, inside the transaction, so an unauthenticated request
+// learns nothing about what a valid one looks like.
+import { z } from "zod";
+import { asPrincipal, type Principal } from "../api-keys/principal.ts";
+import type { Sql } from "../db/client.ts";
+import { HttpError } from "../http/errors.ts";
+import { parseWith } from "../http/parse.ts";
+
+export const MEMORY_KINDS = ["fact", "preference", "event", "relationship", "note", "follow_up"] as const;
+/** The memories_content_size check: 1..4000 characters. */
+export const MAX_CONTENT = 4000;
+export const MAX_BATCH = 100;
+/** Largest body read: a full batch of maximal memories in multi-byte scripts fits. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+const e164 = z.string().trim().regex(/^\+[1-9]\d{6,14}$/, "use E.164, e.g. +14155550123");
+// In a query string an unencoded "+" arrives as a space ("?caller=+1415…" is a common mistake): take it as the "+".
+const callerParam = z.preprocess((v) => (typeof v === "string" ? v.replace(/^ (?=[1-9])/, "+") : v), e164);
+
+export const memoryInput = z.strictObject({
+  content: z.string().trim().min(1).max(MAX_CONTENT),
+  kind: z.enum(MEMORY_KINDS).default("fact"),
+  importance: z.int().min(1).max(10).default(5),
+  source_call_id: z.uuid().optional(),
+});
+
+export const storeInput = z.strictObject({
+  caller: e164,
+  memories: z.array(memoryInput).min(1).max(MAX_BATCH),
+  profile: z.strictObject({
+    display_name: z.string().trim().min(1).max(200).optional(),
+    summary: z.string().trim().min(1).max(MAX_CONTENT).optional(),
+    preferences: z.record(z.string(), z.unknown()).optional(),
+  }).default({}),
+});
+export type StoreInput = z.infer<typeof storeInput>;
+
+export const recallInput = z.strictObject({
+  caller: callerParam,
+  q: z.string().trim().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type RecallInput = z.infer<typeof recallInput>;
+
+export const forgetInput = z.strictObject({ caller: callerParam });
+
+export interface StoredMemory {
+  id: string; content: string; kind: string; importance: number; source_call_id: string | null; created_at: string;
+}
+export interface StoreResult { caller_id: string; caller_created: boolean; memories: StoredMemory[] }
+
+export interface RecalledMemory extends StoredMemory { score: number; matched: boolean }
+export interface Recall {
+  caller: Record<string, unknown> & { id: string; phone: string };
+  personality: Record<string, unknown> | null;
+  recent_calls: Record<string, unknown>[];
+  memories: RecalledMemory[];
+  total_memories: number;
+  query: string | null;
+}
+
+export interface ForgetResult {
+  caller_id: string; erased: true; memories: number; personality_metrics: number; calls_unlinked: number;
+}
+
+/** The request's JSON body, refusing more than MAX_BODY_BYTES (413) before parsing it. */
+export async function readJson(req: Request): Promise<unknown> {
+  if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  const text = await req.text();
+  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) throw tooLarge();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "invalid_json", "the request body is not valid JSON");
+  }
+}
+
+function tooLarge(): HttpError {
+  return new HttpError(413, "payload_too_large", `the request body is over ${MAX_BODY_BYTES} bytes: send at most ${MAX_BATCH} memories of up to ${MAX_CONTENT} characters each`);
+}
+
+export function queryParams(url: URL): Record<string, string> {
+  return Object.fromEntries(url.searchParams);
+}
+
+export async function storeMemories(principal: Principal, body: unknown, sql?: Sql): Promise<StoreResult> {
+  return asPrincipal(principal, "memory:write", async (tx) => {
+    const input = parseWith(storeInput, body);
+    const [row] = await tx<{ result: StoreResult }[]>`
+      select private.memory_store(${input.caller}, ${tx.json(input.memories as never)}, ${tx.json(input.profile as never)}) as result`;
+    return row.result;
+  }, sql);
+}
+
+export async function recall(principal: Principal, params: Record<string, string>, sql?: Sql): Promise<Recall> {
+  return asPrincipal(principal, "memory:read", async (tx) => {
+    const input = parseWith(recallInput, params);
+    const [row] = await tx<{ result: Recall }[]>`
+      select private.memory_recall(${input.caller}, ${input.q ?? null}, ${input.limit}) as result`;
+    return row.result;
+  }, sql);
+}
+
+export async function forgetCaller(principal: Principal, params: Record<string, string>, sql?: Sql): Promise<ForgetResult> {
+  return asPrincipal(principal, "memory:write", async (tx) => {
+    const input = parseWith(forgetInput, params);
+    const [row] = await tx<{ result: ForgetResult }[]>`select private.memory_forget(${input.caller}) as result`;
+    return row.result;
+  }, sql);
+}

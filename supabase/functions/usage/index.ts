@@ -1,0 +1,13 @@
+// usage (verify_jwt = true): this month's usage against the plan's limits, for owners and admins (others get 403).
+//
+//   GET /usage   {plan: {id, name}, metrics: [{metric, used, limit, remaining}]}   (limit null = unlimited)   200
+import { requireUser } from "../_shared/auth/jwt.ts";
+import { readUsage } from "../_shared/api-keys/usage.ts";
+import { HttpError } from "../_shared/http/errors.ts";
+import { handle, json } from "../_shared/http/respond.ts";
+
+Deno.serve(handle(async (req) => {
+  const path = new URL(req.url).pathname.replace(/^\/usage/, "").replace(/\/$/, "") || "/";
+  if (req.method !== "GET" || path !== "/") throw new HttpError(404, "not_found", `no route for ${req.method} ${path}`);
+  return json(await readUsage(await requireUser(req)));
+}));

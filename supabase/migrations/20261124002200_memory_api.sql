@@ -1,0 +1,527 @@
+-- Memory API and tenant API keys: what the `memory`, `api-keys` and `usage` Edge Functions call, each request one
+-- SQL function in one transaction.
+--
+-- API keys. Owners and admins create, list and revoke their business's keys as themselves (RLS on api_keys already
+-- limits it to them). The plaintext `fd_live_<8 hex>_<43 base64url>` is generated here, returned once and never
+-- stored: the table keeps its SHA-256 and the `fd_live_<8 hex>` display prefix.
+--
+-- How a key reaches tenant data. The `memory` function hashes the presented key and, as `frontdesk_api` (a role
+-- that can do nothing but authenticate keys and record their use), turns the hash into request claims
+--   {"role": "authenticated", "tenant_id": <the key's tenant>, "api_key_id": <the key>, "scopes": [...]}
+-- and runs the rest of the transaction as `authenticated` with them, exactly as for a member's JWT. resolve_access()
+-- (replaced below) understands those claims: a live key (not revoked, not expired, its business active) in the
+-- claims' tenant acts with the role `staff` there; anything else gets no access. So the key's tenant comes from the
+-- key row, never from the request, and every policy of every table keeps deciding; a key of one business can no more
+-- reach another business than a member of it can.
+--
+-- What a key may do. As `staff` it reads what staff read. It never gets `admin`: the keys themselves, the team,
+-- usage and the audit log stay out of its reach. Memory writes (which the memories policies keep for owners and
+-- admins) go through memory_store / memory_forget below: narrow security definer functions that take the tenant from
+-- the verified context (tenant_id_for), never from a parameter, and admit an API key holding `memory:write` or a
+-- member who is owner or admin. Reads (memory_recall) run as the caller under RLS and admit an API key holding
+-- `memory:read` or any member. Scopes are checked against the live key row, not the claims' copy.
+--
+-- Everything here lives in `private`: the Edge Functions are the API (API keys cannot use PostgREST at all, and
+-- the management calls need nothing PostgREST would add), so the Data API's surface and the generated types do not
+-- change.
+
+do $role$
+begin
+  if not exists (select from pg_roles where rolname = 'frontdesk_api') then
+    create role frontdesk_api nologin noinherit;
+  end if;
+end
+$role$;
+grant frontdesk_api to postgres;
+grant usage on schema private to frontdesk_api;
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- Access: member JWTs as before, plus API keys.
+-- ---------------------------------------------------------------------------------------------------------------
+
+-- The API key a request's claims name, or null. Only claims without a subject can name one: a user's JWT always has
+-- `sub`, so no user token, whatever else it carries, is ever taken for a key.
+create or replace function private.claimed_api_key(p_claims jsonb)
+returns uuid
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when not (p_claims ? 'sub') then nullif(p_claims ->> 'api_key_id', '')::uuid end
+$$;
+
+-- Same contract as before (no arguments, reads only request.jwt.claims, caches per transaction, answers
+-- '<tenant>:<role>' or ''), with one more case: claims naming an API key get '<tenant>:staff' while that key is live
+-- in the claims' tenant and the tenant is active.
+create or replace function private.resolve_access()
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  -- Takes nothing from its caller: it can only ever cache the truth about the current request's own claims.
+  v_claims text := coalesce(pg_catalog.current_setting('request.jwt.claims', true), '');
+  v_json jsonb;
+  v_key uuid;
+  v_access text;
+begin
+  if v_claims <> '' then
+    v_json := v_claims::jsonb;
+    v_key := private.claimed_api_key(v_json);
+    if v_key is not null then
+      select k.tenant_id::text || ':staff' into v_access
+      from public.api_keys k
+      join public.tenants t on t.id = k.tenant_id
+      where k.tenant_id = nullif(v_json ->> 'tenant_id', '')::uuid
+        and k.id = v_key
+        and k.revoked_at is null
+        and (k.expires_at is null or k.expires_at > pg_catalog.now())
+        and t.status = 'active';
+    else
+      select m.tenant_id::text || ':' || m.role::text into v_access
+      from public.memberships m
+      join public.tenants t on t.id = m.tenant_id
+      where m.user_id = nullif(v_json ->> 'sub', '')::uuid
+        and m.tenant_id = nullif(v_json ->> 'tenant_id', '')::uuid
+        and t.status = 'active';
+    end if;
+  end if;
+  -- Session-level settings (a function's SET clause would undo transaction-local ones at its exit), keyed by the
+  -- transaction's start time and the exact claims, so no other transaction or caller can ever reuse them.
+  perform pg_catalog.set_config('frontdesk.access', coalesce(v_access, ''), false);
+  perform pg_catalog.set_config('frontdesk.access_key', pg_catalog.now()::text || v_claims, false);
+  return coalesce(v_access, '');
+end;
+$$;
+
+-- Revoking or re-dating a key inside a transaction invalidates that transaction's cached access, as membership and
+-- tenant changes do.
+create trigger api_keys_forget_access after update of revoked_at, expires_at or delete on public.api_keys
+  for each statement execute function private.forget_access();
+
+-- The audit log records key changes, not key use: recording last use (at most once a minute per key, see
+-- touch_api_key) must not append an entry each time. Same trigger, every column but last_used_at.
+create or replace trigger api_keys_audit
+  after insert or delete or update of tenant_id, id, name, prefix, key_hash, scopes, created_by, created_at, expires_at, revoked_at
+  on public.api_keys
+  for each row execute function private.audit_row('tenant_id', 'id');
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- API keys: management (as the caller, under RLS) and authentication (frontdesk_api only).
+-- ---------------------------------------------------------------------------------------------------------------
+
+create or replace function private.create_api_key(p_name text, p_scopes text[], p_expires_at timestamptz default null)
+returns table (id uuid, name text, prefix text, key text, scopes text[], created_at timestamptz, expires_at timestamptz)
+language plpgsql
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  -- API keys act as staff, so they can never mint keys (theirs or anyone's).
+  v_tenant uuid := (select private.tenant_id_for('admin'));
+  v_prefix text := 'fd_live_' || encode(extensions.gen_random_bytes(4), 'hex');
+  v_key text;
+  v_row public.api_keys;
+begin
+  if v_tenant is null then
+    perform private.fail(403, 'only owners and admins of the active business can create API keys');
+  end if;
+  if p_expires_at is not null and p_expires_at <= now() then
+    perform private.fail(400, 'expires_at must be in the future');
+  end if;
+  -- 32 random bytes, base64url without padding (43 characters); the prefix is part of the hashed key.
+  v_key := v_prefix || '_' || translate(encode(extensions.gen_random_bytes(32), 'base64'), E'+/=\n', '-_');
+  insert into public.api_keys (tenant_id, name, prefix, key_hash, scopes, created_by, expires_at)
+  values (v_tenant, btrim(p_name), v_prefix, pg_catalog.sha256(convert_to(v_key, 'UTF8')),
+          (select array_agg(distinct s order by s) from unnest(p_scopes) s), (select auth.uid()), p_expires_at)
+  returning * into v_row;
+  return query select v_row.id, v_row.name, v_row.prefix, v_key, v_row.scopes, v_row.created_at, v_row.expires_at;
+end;
+$$;
+
+create or replace function private.list_api_keys()
+returns table (
+  id uuid, name text, prefix text, scopes text[], status text, created_by uuid, created_at timestamptz,
+  last_used_at timestamptz, expires_at timestamptz, revoked_at timestamptz
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_tenant uuid := (select private.tenant_id_for('admin'));
+begin
+  if v_tenant is null then
+    perform private.fail(403, 'only owners and admins of the active business can see its API keys');
+  end if;
+  return query
+  select k.id, k.name, k.prefix, k.scopes,
+         case when k.revoked_at is not null then 'revoked' when k.expires_at <= now() then 'expired' else 'active' end,
+         k.created_by, k.created_at, k.last_used_at, k.expires_at, k.revoked_at
+  from public.api_keys k
+  where k.tenant_id = v_tenant
+  order by k.created_at desc, k.id;
+end;
+$$;
+
+-- Revokes at once (the next request with the key gets 401). Revoking a revoked key changes nothing.
+create or replace function private.revoke_api_key(p_id uuid)
+returns table (
+  id uuid, name text, prefix text, scopes text[], status text, created_by uuid, created_at timestamptz,
+  last_used_at timestamptz, expires_at timestamptz, revoked_at timestamptz
+)
+language plpgsql
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_tenant uuid := (select private.tenant_id_for('admin'));
+begin
+  if v_tenant is null then
+    perform private.fail(403, 'only owners and admins of the active business can revoke its API keys');
+  end if;
+  update public.api_keys k set revoked_at = coalesce(k.revoked_at, now())
+  where k.tenant_id = v_tenant and k.id = p_id;
+  if not found then
+    perform private.fail(404, 'no API key with this id in your business');
+  end if;
+  return query
+  select k.id, k.name, k.prefix, k.scopes, 'revoked'::text, k.created_by, k.created_at, k.last_used_at, k.expires_at,
+         k.revoked_at
+  from public.api_keys k
+  where k.tenant_id = v_tenant and k.id = p_id;
+end;
+$$;
+
+-- Who a presented key is: its tenant, id and scopes, or HTTP 401 saying why not. Security definer (it must find the
+-- key before anyone's claims exist) and executable only by frontdesk_api. The caller passes only the SHA-256; the
+-- plaintext never reaches the database. It writes nothing: `last_use_stale` tells the caller that last_used_at is
+-- over a minute old, and the caller records the use with touch_api_key() in a transaction of its own, so the use
+-- counts even when the request itself fails and rolls back, and the request never holds a lock on the key row.
+create or replace function private.authenticate_api_key(p_hash bytea)
+returns table (tenant_id uuid, key_id uuid, scopes text[], last_use_stale boolean)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_key public.api_keys;
+  v_status public.tenant_status;
+begin
+  select * into v_key from public.api_keys k where k.key_hash = p_hash;
+  select t.status into v_status from public.tenants t where t.id = v_key.tenant_id;
+  -- v_key is a composite, so its "is null" tests every column: test the id.
+  if v_key.id is null then
+    perform private.fail(401, 'unknown API key');
+  elsif v_key.revoked_at is not null then
+    perform private.fail(401, 'this API key has been revoked');
+  elsif v_key.expires_at is not null and v_key.expires_at <= now() then
+    perform private.fail(401, 'this API key has expired');
+  elsif v_status <> 'active' then
+    perform private.fail(401, 'this API key''s business is suspended');
+  end if;
+  return query select v_key.tenant_id, v_key.id, v_key.scopes,
+                      v_key.last_used_at is null or v_key.last_used_at < now() - interval '60 seconds';
+end;
+$$;
+
+-- Records a key's use, at most once a minute: a busy key costs one small write a minute, not one per request.
+-- SKIP LOCKED: when a concurrent request is already recording it, this one neither waits nor writes.
+create or replace function private.touch_api_key(p_tenant_id uuid, p_key_id uuid)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  update public.api_keys k set last_used_at = now()
+  where k.tenant_id = p_tenant_id and k.id = p_key_id
+    and k.id in (select l.id from public.api_keys l
+                 where l.tenant_id = p_tenant_id and l.id = p_key_id
+                   and (l.last_used_at is null or l.last_used_at < now() - interval '60 seconds')
+                 for update skip locked)
+$$;
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- Caller memory: store, recall, forget.
+-- ---------------------------------------------------------------------------------------------------------------
+
+-- A call's other party (inbound: who called; outbound: who was called), so "this caller's calls" is one index range.
+create index calls_caller_number_idx on public.calls
+  (tenant_id, (case when direction = 'inbound' then from_number else to_number end), created_at desc);
+
+-- The tenant a memory request acts on, or the HTTP error saying why not:
+--   API key:  live in the claims' tenant (resolve_access) and holding p_scope on its live row (else 401 / 403);
+--   member:   staff and up read (memory:read); owners and admins write and erase (memory:write), as the memories
+--             and caller_profiles policies have it.
+-- Security definer: an API key cannot read api_keys (admins only), yet its scopes must be checked.
+create or replace function private.memory_access(p_scope text)
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_claims jsonb := nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb;
+  v_key uuid := private.claimed_api_key(coalesce(v_claims, '{}'::jsonb));
+  v_tenant uuid := private.tenant_id_for('staff');
+begin
+  if p_scope not in ('memory:read', 'memory:write') then
+    raise exception 'unknown memory scope %', p_scope;
+  end if;
+  if v_key is not null then
+    if v_tenant is null then
+      perform private.fail(401, 'this API key is no longer valid');
+    end if;
+    if not exists (select 1 from public.api_keys k where k.tenant_id = v_tenant and k.id = v_key and p_scope = any (k.scopes)) then
+      perform private.fail(403, format('this API key does not have the %s scope', p_scope));
+    end if;
+    return v_tenant;
+  end if;
+  if v_tenant is null then
+    perform private.fail(403, 'you are not a member of an active business: switch business or sign in again');
+  end if;
+  if p_scope = 'memory:write' and private.tenant_id_for('admin') is null then
+    perform private.fail(403, 'only owners and admins can store or erase caller memory; staff can read it');
+  end if;
+  return v_tenant;
+end;
+$$;
+
+-- Everything an agent needs about a caller, in one call: the profile, personality averages, the last 5 call
+-- summaries, and the top p_limit memories ranked by
+--   0.5 × relevance  (ts_rank against p_query, relative to the best match; 0 when it does not match or no query)
+-- + 0.3 × importance (1..10 mapped to 0..1)
+-- + 0.2 × recency    (exponential decay, half-life 30 days)
+-- so a relevant, important, recent memory comes first, and without a query importance and recency decide. Every
+-- memory of the caller is scored (1,000 rows read through memories_caller_idx stay within a few milliseconds);
+-- ts_rank runs only on the ones that match. Runs as the caller: RLS applies to every table it reads.
+create or replace function private.memory_recall(p_phone text, p_query text default null, p_limit int default 20)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_tenant uuid := private.memory_access('memory:read');
+  v_caller public.caller_profiles;
+  v_query tsquery;
+  v_limit int := least(greatest(coalesce(p_limit, 20), 1), 100);
+  v_memories jsonb;
+  v_total int;
+begin
+  select * into v_caller from public.caller_profiles p where p.tenant_id = v_tenant and p.phone = p_phone;
+  if v_caller.id is null then
+    perform private.fail(404, 'no caller with this phone number in your business');
+  end if;
+  if nullif(btrim(p_query), '') is not null then
+    v_query := websearch_to_tsquery('simple', p_query);
+    if numnode(v_query) = 0 then
+      v_query := null; -- only punctuation or operators: rank as if there were no query
+    end if;
+  end if;
+
+  with scored as (
+    select m.id, m.content, m.kind, m.importance, m.source_call_id, m.created_at,
+           case when v_query is not null and m.search @@ v_query then ts_rank(m.search, v_query) end as rank
+    from public.memories m
+    where m.tenant_id = v_tenant and m.caller_id = v_caller.id
+  ), ranked as (
+    select s.*, count(*) over () as total,
+           0.5 * coalesce(s.rank / nullif(max(s.rank) over (), 0), 0)
+           + 0.3 * (s.importance - 1) / 9.0
+           + 0.2 * exp(-0.693147180559945 * greatest(extract(epoch from now() - s.created_at)::float8, 0) / 2592000.0)
+             as score
+    from scored s
+  ), top as (
+    select * from ranked r order by r.score desc, r.created_at desc, r.id limit v_limit
+  )
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'id', t.id, 'content', t.content, 'kind', t.kind, 'importance', t.importance,
+           'source_call_id', t.source_call_id, 'created_at', t.created_at,
+           'score', round(t.score::numeric, 4), 'matched', t.rank is not null)
+         order by t.score desc, t.created_at desc, t.id), '[]'::jsonb),
+         coalesce(max(t.total), 0)
+    into v_memories, v_total
+  from top t;
+
+  return jsonb_build_object(
+    'caller', to_jsonb(v_caller) - 'tenant_id',
+    'personality', (
+      select jsonb_build_object('calls', p.calls, 'openness', p.openness, 'conscientiousness', p.conscientiousness,
+                                'extraversion', p.extraversion, 'agreeableness', p.agreeableness,
+                                'neuroticism', p.neuroticism, 'updated_at', p.updated_at)
+      from public.caller_personality p
+      where p.tenant_id = v_tenant and p.caller_id = v_caller.id),
+    'recent_calls', coalesce((
+      select jsonb_agg(jsonb_build_object(
+               'call_id', c.id, 'direction', c.direction, 'status', c.status, 'started_at', c.started_at,
+               'ended_at', c.ended_at, 'duration_seconds', c.duration_seconds, 'summary', s.summary,
+               'outcome', s.outcome, 'sentiment', s.sentiment, 'structured', s.structured, 'created_at', c.created_at)
+             order by c.created_at desc, c.id)
+      from (
+        select c.* from public.calls c
+        where c.tenant_id = v_tenant
+          and (case when c.direction = 'inbound' then c.from_number else c.to_number end) = p_phone
+          and exists (select 1 from public.call_summaries s where s.tenant_id = c.tenant_id and s.call_id = c.id)
+        order by c.created_at desc, c.id
+        limit 5
+      ) c
+      join public.call_summaries s on s.tenant_id = c.tenant_id and s.call_id = c.id), '[]'::jsonb),
+    'memories', v_memories,
+    'total_memories', v_total,
+    'query', case when v_query is null then null else p_query end
+  );
+end;
+$$;
+
+-- Stores memories for a caller, creating the caller's profile on first contact and updating the profile fields
+-- given. Counts one `memories` usage event per stored memory and refuses with 402 past the plan's monthly allowance.
+-- p_memories: [{content, kind?, importance?, source_call_id?}]; p_profile: {display_name?, summary?, preferences?}
+-- (preferences are merged into the existing ones).
+create or replace function private.memory_store(p_phone text, p_memories jsonb, p_profile jsonb default '{}'::jsonb)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_tenant uuid := private.memory_access('memory:write');
+  v_count int := coalesce(jsonb_array_length(p_memories), 0);
+  v_profile jsonb := coalesce(p_profile, '{}'::jsonb);
+  v_caller uuid;
+  v_created boolean := false;
+  v_unknown uuid;
+  v_stored jsonb;
+begin
+  if v_count = 0 then
+    perform private.fail(400, 'memories must hold at least one memory');
+  end if;
+  -- One store at a time per business: the allowance check and the usage record below cannot interleave with another
+  -- store's, so concurrent batches cannot together overshoot the plan.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('frontdesk.memories:' || v_tenant::text, 0));
+  perform private.require_within_limit(v_tenant, 'memories', v_count);
+
+  select r.source_call_id into v_unknown
+  from jsonb_to_recordset(p_memories) as r(source_call_id uuid)
+  where r.source_call_id is not null
+    and not exists (select 1 from public.calls c where c.tenant_id = v_tenant and c.id = r.source_call_id)
+  limit 1;
+  if v_unknown is not null then
+    perform private.fail(400, format('source_call_id %s is not a call of your business', v_unknown));
+  end if;
+
+  select p.id into v_caller from public.caller_profiles p where p.tenant_id = v_tenant and p.phone = p_phone;
+  if v_caller is null then
+    insert into public.caller_profiles (tenant_id, phone, display_name, summary, preferences)
+    values (v_tenant, p_phone, v_profile ->> 'display_name', v_profile ->> 'summary', coalesce(v_profile -> 'preferences', '{}'::jsonb))
+    on conflict (tenant_id, phone) do nothing
+    returning id into v_caller;
+    v_created := v_caller is not null;
+    if v_caller is null then -- a concurrent store created it first
+      select p.id into v_caller from public.caller_profiles p where p.tenant_id = v_tenant and p.phone = p_phone;
+    end if;
+  end if;
+  if not v_created and v_profile <> '{}'::jsonb then
+    update public.caller_profiles p set
+      display_name = coalesce(v_profile ->> 'display_name', p.display_name),
+      summary = coalesce(v_profile ->> 'summary', p.summary),
+      preferences = p.preferences || coalesce(v_profile -> 'preferences', '{}'::jsonb)
+    where p.tenant_id = v_tenant and p.id = v_caller;
+  end if;
+
+  -- Ids drawn first, so the answer lists the memories in the order they were sent.
+  with input as (
+    select gen_random_uuid() as id, r.ord, r.content, coalesce(r.kind, 'fact') as kind,
+           coalesce(r.importance, 5) as importance, r.source_call_id
+    from rows from (jsonb_to_recordset(p_memories) as (content text, kind text, importance smallint, source_call_id uuid))
+         with ordinality as r(content, kind, importance, source_call_id, ord)
+  ), stored as (
+    insert into public.memories (tenant_id, id, caller_id, content, kind, importance, source_call_id)
+    select v_tenant, i.id, v_caller, i.content, i.kind, i.importance, i.source_call_id from input i
+    returning id, created_at
+  )
+  select jsonb_agg(jsonb_build_object('id', i.id, 'content', i.content, 'kind', i.kind, 'importance', i.importance,
+                                      'source_call_id', i.source_call_id, 'created_at', s.created_at) order by i.ord)
+    into v_stored
+  from input i join stored s on s.id = i.id;
+
+  perform private.record_usage(v_tenant, 'memories', v_count, 'memories:' || (v_stored -> 0 ->> 'id'));
+  return jsonb_build_object('caller_id', v_caller, 'caller_created', v_created, 'memories', v_stored);
+end;
+$$;
+
+-- Erasure on request: forgets a caller entirely. Removes the profile and with it (by cascade) every memory, the
+-- per-call personality metrics and the personality averages; the business's call records and their summaries stay,
+-- but the caller's number is removed from them, so nothing links them to this caller any more. Leaves one audit
+-- entry saying that an erasure happened, how much it removed and who asked: the profile's id, never the phone
+-- number or anything erased.
+create or replace function private.memory_forget(p_phone text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_tenant uuid := private.memory_access('memory:write');
+  v_claims jsonb := nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb;
+  v_caller uuid;
+  v_memories int;
+  v_metrics int;
+  v_calls int;
+  v_result jsonb;
+begin
+  select p.id into v_caller from public.caller_profiles p where p.tenant_id = v_tenant and p.phone = p_phone for update;
+  if v_caller is null then
+    perform private.fail(404, 'no caller with this phone number in your business');
+  end if;
+  select count(*) into v_memories from public.memories m where m.tenant_id = v_tenant and m.caller_id = v_caller;
+  select count(*) into v_metrics from public.personality_metrics pm where pm.tenant_id = v_tenant and pm.caller_id = v_caller;
+
+  update public.calls c set
+    from_number = case when c.from_number = p_phone then null else c.from_number end,
+    to_number = case when c.to_number = p_phone then null else c.to_number end
+  where c.tenant_id = v_tenant and (c.from_number = p_phone or c.to_number = p_phone);
+  get diagnostics v_calls = row_count;
+
+  delete from public.caller_profiles p where p.tenant_id = v_tenant and p.id = v_caller;
+
+  v_result := jsonb_build_object('memories', v_memories, 'personality_metrics', v_metrics, 'calls_unlinked', v_calls);
+  perform private.audit(v_tenant, 'erase_caller', 'public.caller_profiles',
+                        jsonb_build_object('tenant_id', v_tenant, 'id', v_caller), null,
+                        v_result || jsonb_build_object('api_key_id', private.claimed_api_key(coalesce(v_claims, '{}'::jsonb))));
+  return jsonb_build_object('caller_id', v_caller, 'erased', true) || v_result;
+end;
+$$;
+
+-- ---------------------------------------------------------------------------------------------------------------
+-- Grants: management and memory functions to signed-in callers (each checks who they are); authentication and
+-- last-use recording to frontdesk_api alone.
+-- ---------------------------------------------------------------------------------------------------------------
+do $grants$
+declare
+  f text;
+begin
+  foreach f in array array[
+    'private.claimed_api_key(jsonb)',
+    'private.create_api_key(text, text[], timestamptz)',
+    'private.list_api_keys()',
+    'private.revoke_api_key(uuid)',
+    'private.memory_access(text)',
+    'private.memory_recall(text, text, int)',
+    'private.memory_store(text, jsonb, jsonb)',
+    'private.memory_forget(text)'
+  ] loop
+    execute format('revoke all on function %s from public', f);
+    execute format('grant execute on function %s to authenticated', f);
+  end loop;
+end
+$grants$;
+revoke all on function private.authenticate_api_key(bytea) from public;
+revoke all on function private.touch_api_key(uuid, uuid) from public;
+grant execute on function private.authenticate_api_key(bytea) to frontdesk_api;
+grant execute on function private.touch_api_key(uuid, uuid) to frontdesk_api;
