@@ -1,0 +1,73 @@
+// The form parameters Twilio posts to our voice URLs, validated with zod. Twilio adds parameters over time, so
+// unknown ones are allowed (and still signed over); only what routing and storage rely on is required.
+// Parameter names follow Twilio's voice webhook, status callback and <Record> references.
+import { z } from "zod";
+import { validation } from "../http/parse.ts";
+import type { FormParams } from "./signature.ts";
+
+export type CallStatus = "queued" | "initiated" | "ringing" | "in_progress" | "completed" | "busy" | "no_answer" | "failed" | "canceled";
+
+// Twilio's CallStatus values (hyphenated) → our call_status enum.
+const TWILIO_STATUS: Record<string, CallStatus> = {
+  "queued": "queued",
+  "initiated": "initiated",
+  "ringing": "ringing",
+  "in-progress": "in_progress",
+  "completed": "completed",
+  "busy": "busy",
+  "no-answer": "no_answer",
+  "failed": "failed",
+  "canceled": "canceled",
+};
+
+const callSid = z.string().regex(/^CA[0-9A-Za-z]{10,64}$/, "expected a Twilio CallSid (CA…)");
+// Caller ids may be withheld ("anonymous", "+266696687") or be SIP/client addresses: kept as text, linked to a
+// customer only when they are E.164 (the database decides).
+const address = z.string().max(256);
+const status = z.string().refine((s) => s in TWILIO_STATUS, { message: `expected one of ${Object.keys(TWILIO_STATUS).join(", ")}` })
+  .transform((s) => TWILIO_STATUS[s]);
+const seconds = z.string().regex(/^\d{1,7}$/, "expected whole seconds").transform(Number);
+
+const callParams = z.looseObject({
+  CallSid: callSid,
+  AccountSid: z.string().min(1).optional(),
+  From: address.optional(),
+  To: address.optional(),
+  Direction: z.string().max(32).optional(),
+  CallerName: z.string().max(256).optional(),
+});
+
+export const incomingCall = callParams.extend({ From: address, To: address, CallStatus: status.optional() });
+export const callStatus = callParams.extend({
+  CallStatus: status,
+  CallDuration: seconds.optional(),
+  Timestamp: z.string().max(64).optional(),
+});
+export const recording = callParams.extend({
+  RecordingUrl: z.url({ protocol: /^https?$/ }).optional(),
+  RecordingStatus: z.enum(["in-progress", "completed", "absent", "failed"]).optional(),
+  RecordingSid: z.string().max(64).optional(),
+});
+
+/** The first value of each parameter (Twilio's voice webhooks send each once). */
+export function firstValues(params: FormParams): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v[0]]));
+}
+
+export function parseParams<S extends z.ZodType>(schema: S, params: FormParams): z.infer<S> {
+  const result = schema.safeParse(firstValues(params));
+  if (!result.success) throw validation(result.error);
+  return result.data;
+}
+
+/** Twilio's `Timestamp` (RFC 2822, e.g. "Tue, 10 Jan 2017 23:14:38 +0000") as ISO, or null when unreadable. */
+export function isoTimestamp(value: string | undefined): string | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+/** The number that is ours on this call: the called number inbound, the calling one outbound. */
+export function businessNumber(p: { Direction?: string; From?: string; To?: string }): string | undefined {
+  return p.Direction?.startsWith("outbound") ? p.From : p.To;
+}
