@@ -2,7 +2,7 @@
 //
 //   GET /usage   {plan: {id, name}, metrics: [{metric, used, limit, remaining}]}   (limit null = unlimited)   200
 import { requireUser } from "../_shared/auth/jwt.ts";
-import { readUsage } from "../_shared/api-keys/usage.ts";
+import { readUsage } from "../_shared/usage/usage.ts";
 import { HttpError } from "../_shared/http/errors.ts";
 import { handle, json } from "../_shared/http/respond.ts";
 
