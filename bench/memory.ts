@@ -27,6 +27,7 @@ import { startFunctions, type FunctionsServer } from "../local/functions.ts";
 import { startCluster } from "../local/postgres.ts";
 import { functionEnv } from "../local/stack.ts";
 import { mintAccessToken } from "../local/tokens.ts";
+import { VOCAB } from "./vocabulary.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DATA_DIR = path.join(ROOT, ".frontdesk", "bench-memory-db");
@@ -42,20 +43,6 @@ const HOT = Math.ceil(TENANTS / 2); // a tenant in the middle of the insert orde
 const P50_TARGET_MS = 10;
 const RATIO_TARGET = 1.5;
 
-// Words for memories, with a skew (random()^2 picks the first ones most), so some words are common and most rare.
-const VOCAB = (
-  "prefers appointment morning haircut fade beard trim short sides afternoon saturday weekday friday monday colour " +
-  "highlights allergic sensitive scalp shampoo products coffee tea water music quiet chatty daughter son wife husband " +
-  "birthday anniversary wedding interview holiday travel football tennis running gym works nurse teacher engineer " +
-  "lawyer student retired dog cat parking late early punctual cancels reschedules reminder whatsapp call email spanish " +
-  "english french vip discount loyalty referral complaint compliment tip cash card invoice usual stylist alex sam " +
-  "jordan kids cut clippers scissors taper undercut pompadour buzz layers bangs fringe moustache goatee stubble razor " +
-  "towel wax gel pomade dandruff thinning grey natural blonde brunette toner bleach perm straighten curls waves volume " +
-  "long medium trial booking confirmed callback voicemail pregnant newborn moving promotion marathon surgery recovery " +
-  "knee back pain wheelchair ramp hearing slowly text avoid lunch school pickup downtown suburb neighbour recommended " +
-  "friend instagram google review unhappy wait price expensive package gift voucher christmas summer spring autumn " +
-  "winter umbrella bicycle car bus train vegetarian chocolate biscuits sparkling espresso latte decaf oat milk sugar"
-).split(" ");
 
 const fmt = (ms: number) => ms.toFixed(2);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

@@ -1,6 +1,7 @@
 // Deliveries shaped exactly like Meta's Cloud API webhooks, signed as Meta signs them, and a stand-in for the Graph
 // API (a local HTTP server that records requests and answers as told, including Meta's error shapes and 429s).
 import { createServer, type Server } from "node:http";
+import { beforeAll } from "vitest";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { signMetaBody } from "../../supabase/functions/_shared/whatsapp/signature.ts";
@@ -95,3 +96,15 @@ export const metaError = (code: number, message: string, status = 400): GraphAns
   status,
   body: { error: { message, type: "OAuthException", code, error_data: { messaging_product: "whatsapp", details: message }, fbtrace_id: "Az8or2yhqkZfEZ-_4Qn_Bam" } },
 });
+
+export type Graph = Awaited<ReturnType<typeof startGraph>>;
+
+/** A Graph stand-in for the whole test file: fields filled in beforeAll, closed after the file. */
+export function useGraph(): Graph {
+  const graph = {} as Graph;
+  beforeAll(async () => {
+    Object.assign(graph, await startGraph());
+    return () => graph.close();
+  });
+  return graph;
+}

@@ -3,17 +3,17 @@
 // The functions run behind a "proxy": they are reached on the local gateway but configured with a public base URL
 // (VOICE_PUBLIC_BASE_URL), and Twilio signs that public URL, as it does in production.
 import { randomBytes } from "node:crypto";
-import { LOCAL_ENCRYPTION_KEY } from "../../local/keys.ts";
-import { encryptSecret, importKey } from "../../supabase/functions/_shared/secrets/crypto.ts";
+import { encryptSecret } from "../../supabase/functions/_shared/secrets/crypto.ts";
 import { twilioSignature } from "../../supabase/functions/_shared/twilio/signature.ts";
 import { agentSecretContext } from "../../supabase/functions/_shared/voice-platforms/agent-secrets.ts";
 import type { AgentSecretName } from "../../supabase/functions/_shared/voice-platforms/adapter.ts";
 import { retellSignature } from "../../supabase/functions/_shared/voice-platforms/retell.ts";
 import type { TestDb } from "../helpers/db.ts";
+import { functionsKey, setChannelSecret } from "../helpers/secrets.ts";
+export { functionsKey, setChannelSecret };
 import { tenantWithTeam, type TestTenant } from "../helpers/tenants.ts";
 
 export const PUBLIC_BASE = "https://voice.frontdesk.test/functions/v1";
-export const functionsKey = () => importKey(LOCAL_ENCRYPTION_KEY);
 
 const digits = (n: number) => Array.from(randomBytes(n), (b) => (b % 10).toString()).join("");
 export const phone = () => `+1${"3"}${digits(9)}`;
@@ -29,14 +29,6 @@ export interface VoiceBusiness extends TestTenant {
   accountSid: string;
   agentId: string | null;
   streamUrl: string | null;
-}
-
-export async function setChannelSecret(db: TestDb, tenantId: string, channelId: string, name: string, value: string) {
-  const { ciphertext, keyId } = await encryptSecret(value, { tenantId, channelId, name }, await functionsKey());
-  await db.sql`
-    insert into private.channel_secrets (tenant_id, channel_id, name, ciphertext, key_id)
-    values (${tenantId}, ${channelId}, ${name}, ${ciphertext}, ${keyId})
-    on conflict (tenant_id, channel_id, name) do update set ciphertext = excluded.ciphertext, key_id = excluded.key_id`;
 }
 
 export async function setAgentSecretRow(db: TestDb, tenantId: string, agentId: string, name: AgentSecretName, value: string) {

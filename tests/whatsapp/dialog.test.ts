@@ -5,15 +5,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_WHATSAPP_APP_SECRET } from "../../local/keys.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import { useFunctions } from "../helpers/functions.ts";
-import { delivery, inbound, messagesChange, post, startGraph, type GraphCall } from "../helpers/meta.ts";
+import { delivery, inbound, messagesChange, post, useGraph, type GraphCall } from "../helpers/meta.ts";
 import { waId, whatsappBusiness, type WhatsAppBusiness } from "./fixtures.ts";
 
 const db = useTestDatabase();
-let graph: Awaited<ReturnType<typeof startGraph>>;
-beforeAll(async () => {
-  graph = await startGraph();
-  return () => graph.close();
-});
+const graph = useGraph();
 const fns = useFunctions(db, () => ({ WHATSAPP_GRAPH_URL: graph.url, WHATSAPP_RETRY_BASE_SECONDS: "0" }));
 
 interface Option { id: string; title: string }

@@ -1,24 +1,15 @@
 // A business connected to WhatsApp: a channel with a random phone_number_id, its access token encrypted with the
 // functions' key (the local default), and a small catalog so the assistant has something to offer.
 import { randomBytes } from "node:crypto";
-import { LOCAL_ENCRYPTION_KEY } from "../../local/keys.ts";
-import { encryptSecret, importKey } from "../../supabase/functions/_shared/secrets/crypto.ts";
 import type { TestDb } from "../helpers/db.ts";
+import { functionsKey, setChannelSecret } from "../helpers/secrets.ts";
+export { functionsKey, setChannelSecret };
 import { tenantWithTeam, type TestTenant } from "../helpers/tenants.ts";
 
-export const functionsKey = () => importKey(LOCAL_ENCRYPTION_KEY);
 const digits = (n: number) => Array.from(randomBytes(n), (b) => (b % 10).toString()).join("");
 export const waId = () => `1${digits(10)}`;
 
 export interface WhatsAppBusiness extends TestTenant { channelId: string; phoneNumberId: string; accessToken: string }
-
-export async function setChannelSecret(db: TestDb, tenantId: string, channelId: string, name: string, value: string) {
-  const { ciphertext, keyId } = await encryptSecret(value, { tenantId, channelId, name }, await functionsKey());
-  await db.sql`
-    insert into private.channel_secrets (tenant_id, channel_id, name, ciphertext, key_id)
-    values (${tenantId}, ${channelId}, ${name}, ${ciphertext}, ${keyId})
-    on conflict (tenant_id, channel_id, name) do update set ciphertext = excluded.ciphertext, key_id = excluded.key_id`;
-}
 
 export async function whatsappBusiness(db: TestDb, label: string, settings: Record<string, unknown> = {}, timezone = "America/New_York"): Promise<WhatsAppBusiness> {
   const t = await tenantWithTeam(db, label, timezone);

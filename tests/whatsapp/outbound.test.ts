@@ -6,15 +6,11 @@ import { LOCAL_WHATSAPP_APP_SECRET, SECRET_KEY } from "../../local/keys.ts";
 import { drainOutbox } from "../../supabase/functions/_shared/whatsapp/outbox.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import { useFunctions } from "../helpers/functions.ts";
-import { delivery, messagesChange, metaError, post, startGraph, status } from "../helpers/meta.ts";
+import { delivery, messagesChange, metaError, post, useGraph, status } from "../helpers/meta.ts";
 import { functionsKey, waId, whatsappBusiness, type WhatsAppBusiness } from "./fixtures.ts";
 
 const db = useTestDatabase();
-let graph: Awaited<ReturnType<typeof startGraph>>;
-beforeAll(async () => {
-  graph = await startGraph();
-  return () => graph.close();
-});
+const graph = useGraph();
 const fns = useFunctions(db, () => ({ WHATSAPP_GRAPH_URL: graph.url, WHATSAPP_RETRY_BASE_SECONDS: "0", WHATSAPP_MAX_ATTEMPTS: "3" }));
 
 let shop: WhatsAppBusiness;

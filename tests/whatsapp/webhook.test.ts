@@ -4,15 +4,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_WHATSAPP_APP_SECRET, LOCAL_WHATSAPP_VERIFY_TOKEN } from "../../local/keys.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import { useFunctions } from "../helpers/functions.ts";
-import { delivery, inbound, messagesChange, post, startGraph, status, wamid } from "../helpers/meta.ts";
+import { delivery, inbound, messagesChange, post, useGraph, status, wamid } from "../helpers/meta.ts";
 import { setChannelSecret, waId, whatsappBusiness, type WhatsAppBusiness } from "./fixtures.ts";
 
 const db = useTestDatabase();
-let graph: Awaited<ReturnType<typeof startGraph>>;
-beforeAll(async () => {
-  graph = await startGraph();
-  return () => graph.close();
-});
+const graph = useGraph();
 const fns = useFunctions(db, () => ({ WHATSAPP_GRAPH_URL: graph.url, WHATSAPP_RETRY_BASE_SECONDS: "0" }));
 const hook = () => `${fns.url}/whatsapp-webhook`;
 
