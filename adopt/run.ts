@@ -1,0 +1,151 @@
+// `adopt run`: imports into the tenant (created if the slug is new), entry by entry in dependency order, in batches.
+// Each batch's target rows and their ledger rows are one transaction, so a run killed at any point (kill -9
+// included) leaves whole batches only, and the next run skips what the ledger holds and carries on. A second run
+// over the same legacy data finds everything in the ledger and writes nothing.
+import { readLegacy } from "./db/legacy.ts";
+import { LEDGER_COLUMNS, loadLedger, nextBatch, type ImportRecord } from "./db/ledger.ts";
+import { copyInto, copyLine, textArrayLiteral } from "./db/copy.ts";
+import { insertTenant } from "./db/tenant.ts";
+import { decide, decideContext, type DecideContext } from "./engine/decide.ts";
+import { uuidv7 } from "./engine/ids.ts";
+import { newReport, type EntryReport } from "./engine/report.ts";
+import { walk, writeValues } from "./engine/walk.ts";
+import { AdoptError } from "./errors.ts";
+import { duration } from "./format.ts";
+import { entriesTable, reasonsText } from "./plan.ts";
+import { prepare } from "./prepare.ts";
+import { Progress } from "./progress.ts";
+import type { Options, Session } from "./session.ts";
+
+export interface RunResult {
+  importId: string;
+  tenantId: string;
+  tenantCreated: boolean;
+  entries: EntryReport[];
+  rows: number;
+  imported: number;
+  ms: number;
+}
+
+async function startImport(s: Session, opts: Options, p: Awaited<ReturnType<typeof prepare>>): Promise<ImportRecord> {
+  const entries = p.compiled.entries.map((e) => ({ entry: e.name, target: e.table.name, key: e.key }));
+  if (p.existingImport) {
+    const imp = p.existingImport;
+    if (imp.source !== p.fingerprint) {
+      throw new AdoptError(`tenant ${opts.tenant} already has an import of ${imp.mapping} from another legacy database (${imp.source}); roll it back first, or import into another tenant`);
+    }
+    if (imp.mapping_sha256 !== s.loaded.sha256) {
+      throw new AdoptError(`the mapping (or its --param values) changed since import ${imp.id} started; roll that import back first (adopt rollback), or run with the mapping it used`);
+    }
+    return imp;
+  }
+  return (await s.target.begin(async (tx) => {
+    let tenantId = p.tenant?.id;
+    if (!tenantId) tenantId = (await insertTenant(tx, p.newTenant!)).id;
+    const [imp] = await tx<ImportRecord[]>`
+      insert into private.imports (tenant_id, tenant_slug, mapping, mapping_sha256, source, tenant_created, entries)
+      values (${tenantId}, ${opts.tenant}, ${s.loaded.mapping.name}, ${s.loaded.sha256}, ${p.fingerprint}, ${!p.tenant},
+              ${tx.json(entries)})
+      returning *`;
+    return imp;
+  })) as ImportRecord;
+}
+
+export async function runImport(s: Session, opts: Options): Promise<RunResult> {
+  const t0 = performance.now();
+  // One run per tenant and mapping at a time: a session lock, released by Postgres if this process dies.
+  const lock = await s.target.reserve();
+  try {
+    const [{ ok }] = await lock`select pg_try_advisory_lock(hashtextextended(${`adopt:${opts.tenant}:${s.loaded.mapping.name}`}, 0)) as ok`;
+    if (!ok) throw new AdoptError(`another adopt run into ${opts.tenant} with mapping ${s.loaded.mapping.name} is in progress`);
+    return await readLegacy(s.legacy!, async (tx) => {
+      const p = await prepare(s, opts, tx);
+      const imp = await startImport(s, opts, p);
+      const tenantId = imp.tenant_id;
+      const progress = new Progress(opts.progress ? opts.err : undefined);
+      let batch = await nextBatch(s.target, imp.id);
+      const reports: EntryReport[] = [];
+      let ctx: DecideContext | undefined;
+      let columns: string[] = [];
+
+      await walk({
+        compiled: p.compiled,
+        legacy: tx,
+        target: s.target,
+        batchSize: opts.batchSize,
+        sink: {
+          async startEntry(e, total) {
+            ctx = decideContext(e, {
+              target: s.target, tenantId, importId: imp.id, ledger: await loadLedger(s.target, imp.id, e.name), report: newReport(e, total),
+            });
+            columns = ["tenant_id", ...(e.generatedId ? [e.key[0]] : []), ...e.columns.map((c) => c.name)];
+            progress.start(e.name, total);
+          },
+          async chunk(e, chunk) {
+            const d = await decide(e, chunk, ctx!);
+            const rows: string[] = [];
+            const ledger: string[] = [];
+            const b = String(batch);
+            for (const g of d.create) {
+              const values = writeValues(e, g);
+              let key: string[];
+              if (e.generatedId) {
+                key = [uuidv7()];
+                rows.push(copyLine([tenantId, key[0], ...values]));
+              } else {
+                key = e.key.map((k) => values[e.byName.get(k)!]!);
+                rows.push(copyLine([tenantId, ...values]));
+              }
+              g.newKey = key;
+              g.ref.id = key[0];
+              ledger.push(copyLine([imp.id, e.name, g.head.key, e.table.name, textArrayLiteral(key), "created", b]));
+            }
+            for (const { group } of d.linked) {
+              ledger.push(copyLine([imp.id, e.name, group.head.key, e.table.name, textArrayLiteral(group.newKey!), "linked", b]));
+            }
+            for (const { row, group } of d.merged) {
+              ledger.push(copyLine([imp.id, e.name, row.key, e.table.name, textArrayLiteral(group.newKey!), "merged", b]));
+            }
+            if (ledger.length > 0) {
+              try {
+                await s.target.begin(async (w) => {
+                  await copyInto(w, e.table.name, columns, rows);
+                  await copyInto(w, "private.import_ledger", LEDGER_COLUMNS, ledger);
+                });
+              } catch (err) {
+                const m = err as { message?: string; detail?: string };
+                throw new AdoptError(`${e.at}: batch ${batch} was refused by the target (nothing of it was written): ${m.message}${m.detail ? ` (${m.detail})` : ""}`);
+              }
+              progress.advance(chunk.rows, batch);
+              batch++;
+              if (opts.pauseMs > 0) await new Promise((r) => setTimeout(r, opts.pauseMs));
+            } else progress.advance(chunk.rows);
+          },
+          async endEntry() {
+            reports.push(ctx!.report);
+          },
+        },
+      });
+      progress.end();
+      await s.target`
+        update private.imports set status = 'complete', completed_at = now(), stats = ${s.target.json({ run: JSON.parse(JSON.stringify(reports)) })}
+        where id = ${imp.id}`;
+      const rows = reports.reduce((a, r) => a + r.rows, 0);
+      const imported = reports.reduce((a, r) => a + r.import, 0);
+      return { importId: imp.id, tenantId, tenantCreated: imp.tenant_created, entries: reports, rows, imported, ms: performance.now() - t0 };
+    });
+  } finally {
+    await lock`select pg_advisory_unlock_all()`.catch(() => {});
+    lock.release();
+  }
+}
+
+export function runText(r: RunResult, slug: string): string {
+  const rate = r.ms > 0 ? Math.round((r.rows / r.ms) * 1000) : 0;
+  return (
+    `imported into ${slug} (${r.tenantId}${r.tenantCreated ? ", created by this import" : ""}), import ${r.importId}\n\n` +
+    entriesTable(r.entries, "already") +
+    reasonsText(r.entries) +
+    `\n${r.imported.toLocaleString("en-US")} new rows from ${r.rows.toLocaleString("en-US")} legacy rows in ${duration(r.ms)} (${rate.toLocaleString("en-US")} legacy rows/s)\n`
+  );
+}
