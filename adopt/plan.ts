@@ -2,7 +2,7 @@
 // entry what a run would import, merge, link and skip, and why. Writes nothing anywhere.
 import { readLegacy } from "./db/legacy.ts";
 import { loadLedger, type LedgerRow } from "./db/ledger.ts";
-import { decide, decideContext, type DecideContext } from "./engine/decide.ts";
+import { decide, decideContext, hasForeignRows, type DecideContext } from "./engine/decide.ts";
 import { newReport, type EntryReport } from "./engine/report.ts";
 import { walk } from "./engine/walk.ts";
 import { table } from "./format.ts";
@@ -25,13 +25,15 @@ export async function computePlan(s: Session, opts: Options): Promise<PlanResult
       compiled: p.compiled,
       legacy: tx,
       target: s.target,
+      tenantId: p.tenant?.id ?? null,
       batchSize: opts.batchSize,
       sink: {
         async startEntry(e, total) {
           const ledger: Map<string, LedgerRow> = p.existingImport ? await loadLedger(s.target, p.existingImport.id, e.name) : new Map();
-          ctx = decideContext(e, {
-            target: s.target, tenantId: p.tenant?.id ?? null, importId: p.existingImport?.id ?? null, ledger, report: newReport(e, total),
-          });
+          const tenantId = p.tenant?.id ?? null;
+          const importId = p.existingImport?.id ?? null;
+          ctx = decideContext(e, { target: s.target, tenantId, importId, ledger, report: newReport(e, total) },
+            await hasForeignRows(s.target, e, tenantId, importId));
         },
         async chunk(e, chunk) {
           await decide(e, chunk, ctx!);

@@ -89,7 +89,7 @@ async function dependents(
     let q: string;
     if (entry === null) {
       // The tenant row: everything of the tenant that is still there after the imported rows went.
-      q = `select ${rowKey} as key, 'tenant ' || $2::text as ref, count(*) over () as total from ${r} r ` +
+      q = `select ${rowKey} as key, 'the tenant ' || $2::text as ref, count(*) over () as total from ${r} r ` +
         `join public.tenants t on ${on} where t.id = $2::uuid ${notOurs} limit 20`;
     } else {
       const keyJoin = key.map((k, i) => `t.${ident(k)} = l.new_key[${i + 1}]::${types[i]}`).join(" and ");
@@ -102,7 +102,7 @@ async function dependents(
       out.push({
         table: `${fk.schema}.${fk.table}`,
         key: `(${(fk.pk.length ? fk.pk : ["ctid"]).join(", ")}) = (${(row.key as string[]).join(", ")})`,
-        references: `${target} of legacy ${row.ref as string}`,
+        references: `the ${target} row imported from ${row.ref as string}`,
         count: Number(row.total),
       });
     }

@@ -6,7 +6,7 @@ import { readLegacy } from "./db/legacy.ts";
 import { LEDGER_COLUMNS, loadLedger, nextBatch, type ImportRecord } from "./db/ledger.ts";
 import { copyInto, copyLine, textArrayLiteral } from "./db/copy.ts";
 import { insertTenant } from "./db/tenant.ts";
-import { decide, decideContext, type DecideContext } from "./engine/decide.ts";
+import { decide, decideContext, hasForeignRows, type DecideContext } from "./engine/decide.ts";
 import { uuidv7 } from "./engine/ids.ts";
 import { newReport, type EntryReport } from "./engine/report.ts";
 import { walk, writeValues } from "./engine/walk.ts";
@@ -67,17 +67,19 @@ export async function runImport(s: Session, opts: Options): Promise<RunResult> {
       const reports: EntryReport[] = [];
       let ctx: DecideContext | undefined;
       let columns: string[] = [];
+      let writing: Promise<void> = Promise.resolve();
 
       await walk({
         compiled: p.compiled,
         legacy: tx,
         target: s.target,
+        tenantId: tenantId,
         batchSize: opts.batchSize,
         sink: {
           async startEntry(e, total) {
             ctx = decideContext(e, {
               target: s.target, tenantId, importId: imp.id, ledger: await loadLedger(s.target, imp.id, e.name), report: newReport(e, total),
-            });
+            }, await hasForeignRows(s.target, e, tenantId, imp.id));
             columns = ["tenant_id", ...(e.generatedId ? [e.key[0]] : []), ...e.columns.map((c) => c.name)];
             progress.start(e.name, total);
           },
@@ -106,22 +108,33 @@ export async function runImport(s: Session, opts: Options): Promise<RunResult> {
             for (const { row, group } of d.merged) {
               ledger.push(copyLine([imp.id, e.name, row.key, e.table.name, textArrayLiteral(group.newKey!), "merged", b]));
             }
-            if (ledger.length > 0) {
+            if (ledger.length === 0) {
+              progress.advance(chunk.rows);
+              return;
+            }
+            // One batch is written while the next one is prepared; batches still commit one after another, in order
+            // (a merge into a row of an earlier batch must never commit before that row).
+            await writing;
+            const n = batch++;
+            const table = e.table.name;
+            const at = e.at;
+            writing = (async () => {
               try {
                 await s.target.begin(async (w) => {
-                  await copyInto(w, e.table.name, columns, rows);
+                  await copyInto(w, table, columns, rows);
                   await copyInto(w, "private.import_ledger", LEDGER_COLUMNS, ledger);
                 });
               } catch (err) {
                 const m = err as { message?: string; detail?: string };
-                throw new AdoptError(`${e.at}: batch ${batch} was refused by the target (nothing of it was written): ${m.message}${m.detail ? ` (${m.detail})` : ""}`);
+                throw new AdoptError(`${at}: batch ${n} was refused by the target (nothing of it was written): ${m.message}${m.detail ? ` (${m.detail})` : ""}`);
               }
-              progress.advance(chunk.rows, batch);
-              batch++;
+              progress.advance(chunk.rows, n);
               if (opts.pauseMs > 0) await new Promise((r) => setTimeout(r, opts.pauseMs));
-            } else progress.advance(chunk.rows);
+            })();
+            writing.catch(() => {}); // awaited before the next batch and at the end of the entry
           },
           async endEntry() {
+            await writing;
             reports.push(ctx!.report);
           },
         },

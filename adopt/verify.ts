@@ -104,6 +104,7 @@ export async function verifyImport(s: Session, opts: Options): Promise<VerifyRes
       compiled: p.compiled,
       legacy: tx,
       target: s.target,
+      tenantId: tenant.id,
       batchSize: Math.max(opts.batchSize, 5000),
       sink: {
         async startEntry(e, total) {

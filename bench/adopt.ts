@@ -9,6 +9,7 @@
 //   adopt verify   the whole command against the result;
 //   plain COPY     the rows `run` wrote, dumped beforehand, loaded with one COPY per table into the second (empty)
 //                  target: what moving those rows costs with no legacy reads, transforms, ledger or batching.
+//   adopt rollback the whole command, removing what run imported (after the dump), for the record.
 // Prints rows per second for each and the ratio to plain COPY (goal: run within 3x).
 //
 // Environment: BENCH_ADOPT_DB_PORT (54382), BENCH_MESSAGES (1000000), BENCH_CONVERSATIONS (50000),
@@ -56,16 +57,17 @@ async function command(args: string[], url: string): Promise<any> {
 }
 
 /** The tenant's rows of each table as COPY text, re-keyed to another tenant (and another WhatsApp number, which
- * routes to one business only). */
-async function dump(sql: postgres.Sql, from: string, to: string): Promise<Map<string, { columns: string[]; lines: string[]; rows: number }>> {
+ * routes to one business only). One connection per COPY … TO STDOUT: postgres.js can stall on a second one over
+ * the same connection. */
+async function dump(url: string, from: string, to: string): Promise<Map<string, { columns: string[]; lines: string[]; rows: number }>> {
   const out = new Map<string, { columns: string[]; lines: string[]; rows: number }>();
   for (const table of TABLES) {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
     const cols = (await sql<{ name: string }[]>`
       select a.attname as name from pg_attribute a where a.attrelid = ${"public." + table}::regclass and a.attnum > 0
         and not a.attisdropped and a.attgenerated = '' and a.attidentity = '' order by a.attnum`).map((c) => c.name);
     const select = cols.map((c) =>
       c === "tenant_id" ? `'${to}'::uuid` : table === "channels" && c === "phone_number_id" ? `phone_number_id || '7'` : `"${c}"`);
-    console.error("DEBUG", table);
     const stream = await sql.unsafe(`copy (select ${select.join(", ")} from public."${table}" where tenant_id = '${from}') to stdout`).readable();
     let text = "";
     const lines: string[] = [];
@@ -79,6 +81,7 @@ async function dump(sql: postgres.Sql, from: string, to: string): Promise<Map<st
     }
     const rows = lines.reduce((a, l) => a + (l.match(/\n/g)?.length ?? 0), 0);
     out.set(table, { columns: cols, lines, rows });
+    await sql.end();
   }
   return out;
 }
@@ -112,22 +115,24 @@ async function main() {
     const verify = await timed("adopt verify", () => command(["verify", "--from", legacyUrl, "--mapping", "whatsapp-bot", "--tenant", "bench-hermanos"], adoptUrl));
     if (!verify.value.ok) throw new Error(`verify found differences: ${JSON.stringify(verify.value.entries.filter((e: { ok: boolean }) => !e.ok))}`);
 
-    const source = postgres(adoptUrl, { max: 1, onnotice: () => {}, ...noDelay });
     const target = postgres(copyUrl, { max: 1, onnotice: () => {}, ...noDelay });
     const [tenant] = await target`insert into public.tenants (slug, name, timezone) values ('bench-copy', 'Bench copy', 'Europe/Madrid') returning id`;
-    const dumped = await timed("dumping the imported rows for the plain COPY", () => dump(source, run.value.tenantId, tenant.id));
+    const dumped = await timed("dumping the imported rows for the plain COPY", () => dump(adoptUrl, run.value.tenantId, tenant.id));
     const copied = [...dumped.value.values()].reduce((a, d) => a + d.rows, 0);
     if (copied !== written) throw new Error(`dumped ${copied} rows, run wrote ${written}`);
     const copy = await timed("plain COPY", async () => {
       for (const [table, d] of dumped.value) await target.begin((tx) => copyInto(tx, table, d.columns, d.lines));
     });
-    await Promise.all([source.end(), target.end()]);
+    await target.end();
+    const rollback = await timed("adopt rollback", () => command(["rollback", "--mapping", "whatsapp-bot", "--tenant", "bench-hermanos"], adoptUrl));
+    const removed = (rollback.value.deleted as { rows: number }[]).reduce((a, d) => a + d.rows, 0);
 
     const perSec = (rows: number, ms: number) => (rows / ms) * 1000;
     const rows = [
       ["plain COPY", written, copy.ms, perSec(written, copy.ms), 1],
       ["adopt run", written, run.ms, perSec(written, run.ms), run.ms / copy.ms],
       ["adopt verify", written, verify.ms, perSec(written, verify.ms), verify.ms / copy.ms],
+      ["adopt rollback", removed, rollback.ms, perSec(removed, rollback.ms), rollback.ms / copy.ms],
     ] as const;
     console.log(`\nrows written: ${fmt(written)} (from ${fmt(legacyRows)} legacy rows; ${fmt(dumped.value.get("messages")!.rows)} messages), batch size ${BATCH}\n`);
     console.log(`${"".padEnd(14)}${"rows".padStart(12)}${"time".padStart(10)}${"rows/s".padStart(12)}${"vs COPY".padStart(10)}`);

@@ -33,7 +33,20 @@ export async function copyInto(
 ): Promise<void> {
   if (lines.length === 0) return;
   const [schema, name] = table.includes(".") ? table.split(".") : ["public", table];
-  const stream = await tx.unsafe(`copy ${ident(schema)}.${ident(name)} (${columns.map(ident).join(", ")}) from stdin`).writable();
+  const query = tx.unsafe(`copy ${ident(schema)}.${ident(name)} (${columns.map(ident).join(", ")}) from stdin`);
+  // postgres.js resolves the query with the stream, and when the server refuses the data after CopyDone (a unique
+  // or foreign key violation found at the end) it only rejects that already-resolved query: the stream never
+  // finishes and the caller would wait forever. Catch the rejection ourselves.
+  let refused!: (err: unknown) => void;
+  const failure = new Promise<never>((_, reject) => (refused = reject));
+  failure.catch(() => {});
+  const q = query as unknown as { reject: (err: unknown) => void };
+  const reject = q.reject;
+  q.reject = (err) => {
+    refused(err);
+    reject(err);
+  };
+  const stream = await query.writable();
   // Chunks of ~1 MB: one big string would be copied again by the socket layer.
   const chunks: string[] = [];
   let current = "";
@@ -45,5 +58,5 @@ export async function copyInto(
     }
   }
   if (current) chunks.push(current);
-  await pipeline(Readable.from(chunks), stream);
+  await Promise.race([pipeline(Readable.from(chunks), stream), failure]);
 }

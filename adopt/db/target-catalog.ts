@@ -31,12 +31,20 @@ export interface CheckConstraint {
   columns: string[];
 }
 
+/** A unique index that does not include tenant_id: a value one business holds, no other may (a WhatsApp number). */
+export interface GlobalUnique {
+  name: string;
+  columns: string[];
+  predicate: string | null;
+}
+
 export interface TargetTable {
   name: string;
   columns: Map<string, TargetColumn>;
   primaryKey: string[];
   foreignKeys: ForeignKey[];
   checks: CheckConstraint[];
+  globalUniques: GlobalUnique[];
 }
 
 export type TargetCatalog = Map<string, TargetTable>;
@@ -73,11 +81,22 @@ export async function loadTargetCatalog(sql: postgres.Sql): Promise<TargetCatalo
     where n.nspname = 'public' and k.contype in ('p', 'f', 'c')
     order by c.relname, k.conname`;
 
+  const uniques = await sql<{ table: string; name: string; columns: string[]; predicate: string | null }[]>`
+    select c.relname as table, ic.relname as name,
+           array(select a.attname::text from unnest(i.indkey) with ordinality u(n, o)
+                 join pg_attribute a on a.attrelid = i.indrelid and a.attnum = u.n order by u.o) as columns,
+           pg_get_expr(i.indpred, i.indrelid) as predicate
+    from pg_index i
+    join pg_class c on c.oid = i.indrelid
+    join pg_class ic on ic.oid = i.indexrelid
+    join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and i.indisunique and not i.indisprimary and i.indexprs is null`;
+
   const catalog: TargetCatalog = new Map();
   for (const c of columns) {
     let table = catalog.get(c.table);
     if (!table) {
-      table = { name: c.table, columns: new Map(), primaryKey: [], foreignKeys: [], checks: [] };
+      table = { name: c.table, columns: new Map(), primaryKey: [], foreignKeys: [], checks: [], globalUniques: [] };
       catalog.set(c.table, table);
     }
     table.columns.set(c.name, {
@@ -94,6 +113,10 @@ export async function loadTargetCatalog(sql: postgres.Sql): Promise<TargetCatalo
       const m = /^CHECK \((.*)\)( NOT VALID)?$/s.exec(k.def);
       if (m) table.checks.push({ name: k.name, expr: m[1], columns: k.columns });
     }
+  }
+  for (const u of uniques) {
+    const table = catalog.get(u.table);
+    if (table && !u.columns.includes("tenant_id")) table.globalUniques.push({ name: u.name, columns: u.columns, predicate: u.predicate });
   }
   return catalog;
 }

@@ -6,6 +6,7 @@ import type { LedgerRow } from "../db/ledger.ts";
 import type { CompiledEntry } from "../mapping/compile.ts";
 import type { Group } from "./groups.ts";
 import { findExisting, linkQuery, type Existing } from "./links.ts";
+export { hasForeignRows } from "./links.ts";
 import { note, type EntryReport } from "./report.ts";
 import type { Row } from "./rows.ts";
 import { writeValues, type Chunk } from "./walk.ts";
@@ -26,7 +27,9 @@ export interface DecideContext {
   linkSql?: string;
 }
 
-export const decideContext = (e: CompiledEntry, base: Omit<DecideContext, "linkSql">): DecideContext => ({ ...base, linkSql: linkQuery(e) });
+/** `foreign`: whether the tenant has rows of this table the import did not create (see hasForeignRows). */
+export const decideContext = (e: CompiledEntry, base: Omit<DecideContext, "linkSql">, foreign: boolean): DecideContext =>
+  ({ ...base, linkSql: foreign ? linkQuery(e) : undefined });
 
 export async function decide(e: CompiledEntry, chunk: Chunk, ctx: DecideContext): Promise<Decision> {
   const d: Decision = { create: [], linked: [], merged: [] };

@@ -46,3 +46,15 @@ export async function findExisting(
   }
   return out;
 }
+
+/** Whether the tenant holds rows of the entry's table that this import did not create: only then can a legacy row
+ * link to one, and only then are the per-batch lookups worth their cost. */
+export async function hasForeignRows(sql: postgres.Sql, e: CompiledEntry, tenantId: string | null, importId: string | null): Promise<boolean> {
+  if (!e.merge || !tenantId) return false;
+  const [r] = await sql.unsafe(
+    `select (select count(*) from public.${ident(e.table.name)} where tenant_id = $1) >
+            (select count(*) from private.import_ledger where import_id = $2 and target_table = $3 and action = 'created') as foreign`,
+    [tenantId, importId ?? "00000000-0000-0000-0000-000000000000", e.table.name],
+  );
+  return r.foreign as boolean;
+}

@@ -39,8 +39,3 @@ export function note(r: EntryReport, kind: Reason["kind"], reason: string, examp
   found.count += count;
   if (example !== undefined && found.examples.length < 3) found.examples.push(example);
 }
-
-/** Announced differences between the legacy table and the target: what verify tolerates. */
-export function announced(r: EntryReport): number {
-  return r.skip + r.merge + r.link;
-}

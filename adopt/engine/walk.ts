@@ -29,6 +29,8 @@ export interface WalkOptions {
   legacy: LegacyTx;
   target: postgres.Sql;
   batchSize: number;
+  /** The tenant the rows go to (null: not created yet); rows may not take values another tenant holds. */
+  tenantId: string | null;
   sink: Sink;
   /** Only these entries (verify and plan of one entry); default all. */
   only?: Set<string>;
@@ -62,11 +64,17 @@ export function writeValues(e: CompiledEntry, g: Group): (string | null)[] {
   return out;
 }
 
-async function applyChecks(target: postgres.Sql, e: CompiledEntry, q: CheckQuery | undefined, groups: Group[]): Promise<void> {
+async function applyChecks(opts: WalkOptions, e: CompiledEntry, q: CheckQuery | undefined, groups: Group[]): Promise<void> {
   if (!q) return;
   const live = groups.filter((g) => !g.skipped);
-  const failed = await failingChecks(target, q, live.map((g) => writeValues(e, g)));
-  for (const [i, names] of failed) live[i].skipped = { reason: `breaks the target's check ${names.join(", ")}` };
+  const failed = await failingChecks(opts.target, q, opts.tenantId, live.map((g) => writeValues(e, g)));
+  const uniques = new Set(e.table.globalUniques.map((u) => u.name));
+  for (const [i, names] of failed) {
+    const taken = names.filter((n) => uniques.has(n));
+    live[i].skipped = taken.length
+      ? { reason: `already used by another business (${taken.join(", ")})` }
+      : { reason: `breaks the target's check ${names.join(", ")}` };
+  }
 }
 
 function register(reg: Registry, chunk: Chunk): void {
@@ -88,7 +96,15 @@ async function walkEntry(opts: WalkOptions, e: CompiledEntry, registries: Map<st
   registries.set(e.name, reg);
   const [{ n }] = await opts.legacy.unsafe(e.countSql, e.params as never[]);
   await opts.sink.startEntry(e, Number(n));
-  const evaluate = rowEvaluator(e, registries);
+  const evaluateRow = rowEvaluator(e, registries);
+  // A key that is not unique would make two rows one ledger entry: the later rows are skipped, and said so.
+  const seen = new Set<string>();
+  const evaluate = (raw: (string | null)[], n: number): Row | Skip => {
+    const row = evaluateRow(raw, n);
+    if (seen.has(row.key)) return { key: row.key, reason: "the legacy key appears more than once (source.key does not identify rows)" };
+    seen.add(row.key);
+    return row;
+  };
   const checks = checkQuery(e);
   const buffered = e.merge?.buffered || e.conflicts.length > 0;
   const cursor = opts.legacy.unsafe(e.select, e.params as never[]).values().cursor(opts.batchSize);
@@ -118,7 +134,7 @@ async function walkEntry(opts: WalkOptions, e: CompiledEntry, registries: Map<st
         chunk.groups.push(g);
         started.add(g);
       }
-      await applyChecks(opts.target, e, checks, chunk.groups);
+      await applyChecks(opts, e, checks, chunk.groups);
       register(reg, chunk);
       await opts.sink.chunk(e, chunk);
     }
@@ -161,7 +177,7 @@ async function walkEntry(opts: WalkOptions, e: CompiledEntry, registries: Map<st
         chunk.skips.push(skips[skipStart++]);
         chunk.rows++;
       }
-      await applyChecks(opts.target, e, checks, chunk.groups);
+      await applyChecks(opts, e, checks, chunk.groups);
       register(reg, chunk);
       await opts.sink.chunk(e, chunk);
     }

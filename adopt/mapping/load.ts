@@ -75,6 +75,16 @@ function staticChecks(m: Mapping, params: Record<string, string>): string[] {
     for (const [col, spec] of Object.entries(e.columns)) {
       const c = columnRef(spec);
       if (c.ref !== undefined && !names.has(c.ref)) problems.push(`${at}.columns.${col}.ref: no entry is named "${c.ref}"`);
+      if (c.ref !== undefined && names.has(c.ref)) {
+        const parent = m.entries[names.get(c.ref)!];
+        const parts = Array.isArray(c.from) ? c.from.length : 1;
+        if (parts !== parent.source.key.length) {
+          problems.push(`${at}.columns.${col}: ${c.ref}'s key has ${parent.source.key.length} part(s) (${parent.source.key.join(", ")}), this ref gives ${parts}`);
+        }
+        if (e.merge?.columns?.[col] !== undefined && e.merge.columns[col] !== "first") {
+          problems.push(`${at}.merge.columns.${col}: a ref column keeps its first row's value (no merge rule)`);
+        }
+      }
       if (col === "tenant_id") problems.push(`${at}.columns.tenant_id: set by adopt itself (the target tenant)`);
     }
     for (const col of [...(e.merge?.on ?? []), ...Object.keys(e.merge?.columns ?? {})]) {

@@ -5,5 +5,3 @@ export class Invalid {
 }
 
 export type Out = string | null | Invalid;
-
-export const isInvalid = (v: unknown): v is Invalid => v instanceof Invalid;

@@ -7,6 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SHIPPED } from "../../adopt/mapping/load.ts";
 import { useTestDatabase } from "../helpers/db.ts";
+import { createTenant } from "../helpers/tenants.ts";
 import { adopt, adoptJson, adoptProcess, useLegacyDatabase } from "./helpers.ts";
 
 const db = useTestDatabase();
@@ -44,6 +45,7 @@ describe("adopt: bad input", () => {
       ["target-column", (m) => (m.entries[2].columns.nickname = "name"), /entries\[2\] \(stylists\)\.columns\.nickname: public\.staff has no column nickname/],
       ["required-column", (m) => delete m.entries[6].columns.source, /public\.bookings\.source is required/],
       ["wrong-ref", (m) => (m.entries[6].columns.staff_id.ref = "services"), /entries\[6\] \(appointments\)\.columns\.staff_id\.ref: services writes public\.services, but bookings\.staff_id is no foreign key to it/],
+      ["ref-parts", (m) => (m.entries[6].columns.customer_id.from = ["customer_id", "shop_id"]), /entries\[6\] \(appointments\)\.columns\.customer_id: customers's key has 1 part\(s\) \(id\), this ref gives 2/],
       ["cycle", (m) => (m.entries[5].columns.notes = { ref: "appointments", from: "id", onOrphan: "null" }), /cycle|foreign key/],
     ];
     for (const [name, change, message] of cases) {
@@ -58,6 +60,18 @@ describe("adopt: bad input", () => {
     const broken = await adopt(db, "plan", "--from", legacy.url, "--mapping", path.join(dir, "broken.json"), "--tenant", "bad-mapping");
     expect(broken.code).toBe(2);
     expect(broken.err).toMatch(/is not valid JSON/);
+  });
+
+  it("a source.key that does not identify rows: the later rows are skipped and announced, the run does not fail", async () => {
+    const loose = variant("loose-key", (m) => (m.entries[9].source.key = ["stylist_id"]));
+    const plan = await adoptJson(db, "plan", "--from", legacy.url, "--mapping", loose, "--tenant", "loose-key");
+    const prefs = plan.entries.find((e: { entry: string }) => e.entry === "stylist_preferences");
+    expect(prefs.reasons.map((r: { reason: string }) => r.reason)).toContain("the legacy key appears more than once (source.key does not identify rows)");
+    expect(prefs.skip).toBeGreaterThan(0);
+    const run = await adoptJson(db, "run", "--from", legacy.url, "--mapping", loose, "--tenant", "loose-key");
+    expect(run.entries.find((e: { entry: string }) => e.entry === "stylist_preferences").skip).toBe(prefs.skip);
+    expect((await adoptJson(db, "verify", "--from", legacy.url, "--mapping", loose, "--tenant", "loose-key")).ok).toBe(true);
+    await adoptJson(db, "rollback", "--mapping", loose, "--tenant", "loose-key");
   });
 
   it("an unreachable legacy database, or a missing legacy table or column, exits 1 with what is wrong", async () => {
@@ -105,6 +119,24 @@ describe("adopt: bad input", () => {
     const r = await p.done;
     expect(r.code).toBe(1);
     expect(r.err.trim()).toBe("adopt: cannot reach the target database at 127.0.0.1:1/postgres: connection refused (is it running, on that port?)");
+  });
+
+  it("a batch the target refuses (hours overlapping the business's own) is a clean error; fixed, the next run finishes", async () => {
+    const t = await createTenant(db, "hours-clash", "America/Phoenix");
+    await db.sql`insert into public.business_hours (tenant_id, weekday, opens_at, closes_at) values (${t.id}, 1, '10:00', '12:00')`;
+    const r = await adopt(db, "run", "--from", legacy.url, "--mapping", "barbershop", "--tenant", t.slug, "--quiet");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^adopt: entries\[1\] \(hours\): batch \d+ was refused by the target \(nothing of it was written\): conflicting key value violates exclusion constraint "business_hours_no_overlap"/);
+    noStack(r.err);
+    const [{ channels, hours }] = await db.sql`
+      select (select count(*)::int from public.channels where tenant_id = ${t.id}) as channels,
+             (select count(*)::int from public.business_hours where tenant_id = ${t.id}) as hours`;
+    expect([channels, hours]).toEqual([2, 1]); // the batch before it committed, the refused one left nothing
+    await db.sql`delete from public.business_hours where tenant_id = ${t.id}`;
+    await adoptJson(db, "run", "--from", legacy.url, "--mapping", "barbershop", "--tenant", t.slug);
+    expect((await adoptJson(db, "verify", "--from", legacy.url, "--mapping", "barbershop", "--tenant", t.slug)).ok).toBe(true);
+    const back = await adoptJson(db, "rollback", "--mapping", "barbershop", "--tenant", t.slug);
+    expect(back.tenantDeleted).toBe(false); // it was not the import's to delete
   });
 
   it("verify fails on differences the plan did not announce: a changed row, a deleted row, a legacy row added since", async () => {

@@ -130,7 +130,7 @@ describe("adopt: into an existing business that already has data", () => {
     expect(r.err).toMatch(/refusing to roll back/);
     expect(r.err).toContain(booking.id);
     expect(r.err).toContain(memo.id);
-    expect(r.err).toMatch(/public\.bookings .* -> customers of legacy/);
+    expect(r.err).toMatch(/public\.bookings \(tenant_id, id\) = \(.*\) -> the customers row imported from customers \+1/);
     expect(r.err).not.toMatch(/\n\s+at /); // a message, not a stack trace
     expect(await tenantState(db.sql, shop.id)).toEqual(state); // nothing changed
     expect((await adoptJson(db, "verify", "--from", memory.url, "--mapping", "call-memory", "--tenant", shop.slug)).ok).toBe(true);
