@@ -97,6 +97,27 @@ as $$
   end
 $$;
 
+-- Applies one Meta status object to the message with its provider id (the messages_status_forward trigger keeps it
+-- from going backwards); a failure keeps Meta's error. False when no message has that id yet.
+create or replace function private.apply_whatsapp_status(p_tenant_id uuid, p_channel_id uuid, p_status jsonb)
+returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_failed boolean := p_status ->> 'status' = 'failed';
+begin
+  update public.messages set
+    status = (p_status ->> 'status')::public.message_status,
+    error_code = case when v_failed then p_status -> 'errors' -> 0 ->> 'code' else error_code end,
+    error_title = case when v_failed then p_status -> 'errors' -> 0 ->> 'title' else error_title end,
+    error_details = case when v_failed then p_status -> 'errors' else error_details end
+  where tenant_id = p_tenant_id and channel_id = p_channel_id and provider_message_id = p_status ->> 'id';
+  return found;
+end;
+$$;
+revoke all on function private.apply_whatsapp_status(uuid, uuid, jsonb) from public;
+
 -- Applies one stored delivery. p_trusted_numbers: the phone_number_ids the signature vouches for (a tenant's own
 -- Meta app secret vouches only for that tenant's numbers); null when the platform secret signed it (all numbers).
 create or replace function private.whatsapp_apply(p_delivery_id bigint, p_body jsonb, p_trusted_numbers text[] default null)
@@ -214,13 +235,7 @@ begin
     for v_status in select s from jsonb_array_elements(coalesce(v_value -> 'statuses', '[]')) s loop
       continue when v_status ->> 'status' not in ('sent', 'delivered', 'read', 'failed');
       v_statuses := v_statuses + 1;
-      update public.messages set
-        status = (v_status ->> 'status')::public.message_status,
-        error_code = case when v_status ->> 'status' = 'failed' then v_status -> 'errors' -> 0 ->> 'code' else error_code end,
-        error_title = case when v_status ->> 'status' = 'failed' then v_status -> 'errors' -> 0 ->> 'title' else error_title end,
-        error_details = case when v_status ->> 'status' = 'failed' then v_status -> 'errors' else error_details end
-      where tenant_id = v_tenant and channel_id = v_channel and provider_message_id = v_status ->> 'id';
-      if not found then
+      if not private.apply_whatsapp_status(v_tenant, v_channel, v_status) then
         insert into private.orphan_statuses (tenant_id, channel_id, provider_message_id, status)
         values (v_tenant, v_channel, v_status ->> 'id', v_status)
         on conflict do nothing;

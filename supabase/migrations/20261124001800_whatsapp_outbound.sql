@@ -143,12 +143,7 @@ begin
     where tenant_id = p_tenant_id and channel_id = v_channel and provider_message_id = p_provider_message_id
     returning status
   loop
-    update public.messages set
-      status = (v_orphan.status ->> 'status')::public.message_status,
-      error_code = case when v_orphan.status ->> 'status' = 'failed' then v_orphan.status -> 'errors' -> 0 ->> 'code' else error_code end,
-      error_title = case when v_orphan.status ->> 'status' = 'failed' then v_orphan.status -> 'errors' -> 0 ->> 'title' else error_title end,
-      error_details = case when v_orphan.status ->> 'status' = 'failed' then v_orphan.status -> 'errors' else error_details end
-    where tenant_id = p_tenant_id and id = p_message_id;
+    perform private.apply_whatsapp_status(p_tenant_id, v_channel, v_orphan.status);
   end loop;
 end;
 $$;

@@ -149,3 +149,22 @@ describe("retries", () => {
     expect((await messageRow(id)).status).toBe("sent");
   });
 });
+
+describe("a status that arrives before its message's wamid is stored", () => {
+  it("is parked, then applied when the send is reported", async () => {
+    const c = await conversation();
+    const [m] = await db.sql`
+      insert into public.messages (tenant_id, conversation_id, channel_id, direction, type, body, status)
+      values (${shop.id}, ${c.id}, ${shop.channelId}, 'outbound', 'text', 'early bird', 'queued') returning id`;
+    const early = "wamid.arrived-before-the-send-answer";
+    await post(`${fns.url}/whatsapp-webhook`, delivery(messagesChange(shop.phoneNumberId, { statuses: [status(early, "delivered", c.wa)] })), LOCAL_WHATSAPP_APP_SECRET);
+    expect((await db.sql`select 1 from private.orphan_statuses where provider_message_id = ${early}`).count).toBe(1);
+    await db.sql.begin(async (tx) => {
+      await tx`set local role frontdesk_webhook`;
+      await tx`select private.outbox_sent(${shop.id}, ${m.id}, ${early})`;
+    });
+    expect(await messageRow(m.id)).toMatchObject({ status: "delivered", provider_message_id: early });
+    expect((await db.sql`select 1 from private.orphan_statuses where provider_message_id = ${early}`).count).toBe(0);
+  });
+});
+
