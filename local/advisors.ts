@@ -1,5 +1,6 @@
 // `npm run advisors`: Supabase's database linter (`supabase db advisors`) against the local stack (or DATABASE_URL).
-// Exits non-zero on any finding, except `unused_index`, which on a fresh database only means "no traffic yet".
+// Every level (info and up, not only the CLI's default warnings); exits non-zero on any finding, except
+// `unused_index`, which on a fresh database only means "no traffic yet".
 import { pathToFileURL } from "node:url";
 import { dbUrl } from "./postgres.ts";
 import { DB_PORT } from "./keys.ts";
@@ -10,7 +11,7 @@ export interface Advisory { name: string; level: string; detail: string; cacheKe
 export const IGNORED_ON_EMPTY_DATABASE = new Set(["unused_index"]);
 
 export async function runAdvisors(url: string): Promise<Advisory[]> {
-  const res = await supabaseCli(["db", "advisors", `--remote=${url}`, "--output-format", "json"], { quiet: true });
+  const res = await supabaseCli(["db", "advisors", `--remote=${url}`, "--level", "info", "--output-format", "json"], { quiet: true });
   const start = res.stdout.indexOf("{");
   if (start < 0) throw new Error(`supabase db advisors printed no JSON (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
   const parsed = JSON.parse(res.stdout.slice(start)) as { results: Advisory[] };

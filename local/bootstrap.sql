@@ -46,12 +46,24 @@ $db$;
 -- public: Supabase's default privileges, for objects created by postgres (migrations) and supabase_admin.
 grant usage on schema public to postgres, anon, authenticated, service_role;
 grant all on schema public to postgres;
-alter default privileges for role postgres in schema public grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres in schema public grant all on sequences to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres in schema public grant all on functions to postgres, anon, authenticated, service_role;
-alter default privileges for role supabase_admin in schema public grant all on tables to postgres, anon, authenticated, service_role;
-alter default privileges for role supabase_admin in schema public grant all on sequences to postgres, anon, authenticated, service_role;
-alter default privileges for role supabase_admin in schema public grant all on functions to postgres, anon, authenticated, service_role;
+-- Set once, when the database has none yet (as Supabase sets them when it creates a project): a migration may
+-- narrow postgres's own defaults afterwards (the foundation migration does), and running the bootstrap again must not
+-- widen them back.
+do $defaults$
+begin
+  if not exists (
+    select from pg_default_acl d
+    where d.defaclnamespace = 'public'::regnamespace and d.defaclrole in ('postgres'::regrole, 'supabase_admin'::regrole)
+  ) then
+    alter default privileges for role postgres in schema public grant all on tables to postgres, anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public grant all on sequences to postgres, anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public grant all on functions to postgres, anon, authenticated, service_role;
+    alter default privileges for role supabase_admin in schema public grant all on tables to postgres, anon, authenticated, service_role;
+    alter default privileges for role supabase_admin in schema public grant all on sequences to postgres, anon, authenticated, service_role;
+    alter default privileges for role supabase_admin in schema public grant all on functions to postgres, anon, authenticated, service_role;
+  end if;
+end
+$defaults$;
 
 -- extensions: where Supabase installs extensions, with the ones every project starts with.
 do $ext$

@@ -49,7 +49,9 @@ export async function functionEnv(apiUrl: string, databaseUrl: string): Promise<
     WHATSAPP_APP_SECRET: process.env.WHATSAPP_APP_SECRET ?? LOCAL_WHATSAPP_APP_SECRET,
     WHATSAPP_VERIFY_TOKEN: process.env.WHATSAPP_VERIFY_TOKEN ?? LOCAL_WHATSAPP_VERIFY_TOKEN,
     FRONTDESK_ENCRYPTION_KEY: process.env.FRONTDESK_ENCRYPTION_KEY ?? LOCAL_ENCRYPTION_KEY,
+    // Provider base URLs, so a local stand-in can play Meta or Twilio (number verification, sending).
     ...(process.env.WHATSAPP_GRAPH_URL ? { WHATSAPP_GRAPH_URL: process.env.WHATSAPP_GRAPH_URL } : {}),
+    ...(process.env.TWILIO_API_BASE_URL ? { TWILIO_API_BASE_URL: process.env.TWILIO_API_BASE_URL } : {}),
     ...functionsDotEnv(),
   };
 }

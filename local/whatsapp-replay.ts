@@ -28,12 +28,12 @@ const since = parseSince(args[i + 1]);
 const url = process.env.DATABASE_URL ?? dbUrl(DB_PORT);
 const sql = postgres(url, { max: 2, onnotice: () => {}, connect_timeout: 5 });
 try {
-  const rows = await asWebhook((tx) => tx<{ id: string; body: unknown; trusted_numbers: string[] | null }[]>`
-    select id, body, trusted_numbers from private.whatsapp_deliveries_since(${since})`, sql);
+  const rows = await asWebhook((tx) => tx<{ id: string; body: unknown; signer_channel_id: string | null }[]>`
+    select id, body, signer_channel_id from private.whatsapp_deliveries_since(${since})`, sql);
   let fresh = 0;
   let duplicates = 0;
   for (const row of rows) {
-    const result = await applyDelivery(Number(row.id), row.body, row.trusted_numbers, sql);
+    const result = await applyDelivery(Number(row.id), row.body, row.signer_channel_id, sql);
     fresh += result.new_messages.length;
     duplicates += result.duplicates;
   }

@@ -49,6 +49,7 @@ create table public.invitations (
   created_at timestamptz not null default now(),
   primary key (tenant_id, id),
   constraint invitations_token_hash_key unique (token_hash),
+  constraint invitations_expiry check (expires_at > created_at and expires_at <= created_at + interval '30 days'),
   constraint invitations_email_format check (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$' and email = lower(email))
 );
 -- One open invitation per address and business; accepted ones stay as history.

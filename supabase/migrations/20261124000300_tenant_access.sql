@@ -8,6 +8,17 @@
 -- Policies call these helpers as `(select private.…())`, so Postgres evaluates them once per statement (an
 -- initplan) and compares `tenant_id` with a constant, which the indexes on every tenant table serve.
 
+-- The API key a request's claims name, or null. Only claims without a subject can name one: a user's JWT always has
+-- `sub`, so no user token, whatever else it carries, is ever taken for a key (see the memory_api migration).
+create or replace function private.claimed_api_key(p_claims jsonb)
+returns uuid
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when not (p_claims ? 'sub') then nullif(p_claims ->> 'api_key_id', '')::uuid end
+$$;
+
 -- Resolves the caller's live access from the request's claims: "<tenant id>:<role>" when the claims' user still
 -- has a membership in the claims' tenant and that tenant is active, '' otherwise. Security definer: it must read
 -- memberships past their own policies. It caches the answer for the rest of the transaction (see tenant_id_for).
@@ -69,6 +80,20 @@ begin
 end;
 $$;
 
+-- What write policies call: the caller's tenant as tenant_id_for() gives it, but never for an API key. A key reads
+-- what staff read; it writes no table directly, only through the SQL functions that own those writes.
+create or replace function private.writer_tenant_id(p_min_role public.membership_role default 'staff')
+returns uuid
+language sql
+stable
+set search_path = ''
+as $$
+  select case
+    when private.claimed_api_key(coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), ''), '{}')::jsonb) is null
+      then private.tenant_id_for(p_min_role)
+  end
+$$;
+
 -- PostgREST pre-request hook (pgrst.db_pre_request = 'private.prepare_request'): resolves access once at the start
 -- of each request. Optional — policies resolve it on first use anyway — it only moves that lookup out of the query.
 create or replace function private.prepare_request()
@@ -109,10 +134,14 @@ as $$
   select m.tenant_id from public.memberships m where m.user_id = (select auth.uid())
 $$;
 
+revoke all on function private.claimed_api_key(jsonb) from public;
+revoke all on function private.writer_tenant_id(public.membership_role) from public;
 revoke all on function private.resolve_access() from public;
 revoke all on function private.tenant_id_for(public.membership_role) from public;
 revoke all on function private.prepare_request() from public;
 revoke all on function private.member_tenant_ids() from public;
+grant execute on function private.claimed_api_key(jsonb) to authenticated, service_role;
+grant execute on function private.writer_tenant_id(public.membership_role) to authenticated, service_role;
 grant execute on function private.resolve_access() to authenticated, service_role;
 grant execute on function private.tenant_id_for(public.membership_role) to authenticated, service_role;
 grant execute on function private.prepare_request() to authenticated, service_role;
@@ -127,56 +156,50 @@ alter table public.invitations enable row level security;
 create policy tenants_select on public.tenants for select to authenticated
   using (id in (select private.member_tenant_ids()));
 create policy tenants_update on public.tenants for update to authenticated
-  using (id = (select private.tenant_id_for('admin')))
-  with check (id = (select private.tenant_id_for('admin')));
-revoke insert, update, delete, truncate on public.tenants from anon, authenticated;
+  using (id = (select private.writer_tenant_id('admin')))
+  with check (id = (select private.writer_tenant_id('admin')));
+revoke insert, update, delete on public.tenants from anon, authenticated;
 grant update (name, category, timezone, address, phone, settings) on public.tenants to authenticated;
 
--- memberships: a member sees their own memberships and, in the active tenant, the whole team. Owners and admins
--- manage the team; only an owner grants, changes or removes the owner role. Anyone may leave (the last owner
--- cannot: see keep_an_owner).
+-- memberships: a member sees their own memberships and, in the active tenant, the whole team. Memberships are
+-- created only by create_tenant() (its owner) and accept_invitation() (the invitee's own act): no client inserts one,
+-- so nobody is pulled into a business without consent. Owners and admins change roles and remove members; only an
+-- owner grants, changes or removes the owner role. Anyone may leave (the last owner cannot: see keep_an_owner).
 create policy memberships_select on public.memberships for select to authenticated
   using (user_id = (select auth.uid()) or tenant_id = (select private.tenant_id_for('staff')));
-create policy memberships_insert on public.memberships for insert to authenticated
-  with check (
-    tenant_id = (select private.tenant_id_for('admin'))
-    and (role < 'owner' or tenant_id = (select private.tenant_id_for('owner')))
-  );
 create policy memberships_update on public.memberships for update to authenticated
   using (
-    tenant_id = (select private.tenant_id_for('admin'))
-    and (role < 'owner' or tenant_id = (select private.tenant_id_for('owner')))
+    tenant_id = (select private.writer_tenant_id('admin'))
+    and (role < 'owner' or tenant_id = (select private.writer_tenant_id('owner')))
   )
   with check (
-    tenant_id = (select private.tenant_id_for('admin'))
-    and (role < 'owner' or tenant_id = (select private.tenant_id_for('owner')))
+    tenant_id = (select private.writer_tenant_id('admin'))
+    and (role < 'owner' or tenant_id = (select private.writer_tenant_id('owner')))
   );
 create policy memberships_delete on public.memberships for delete to authenticated
   using (
     user_id = (select auth.uid())
     or (
-      tenant_id = (select private.tenant_id_for('admin'))
-      and (role < 'owner' or tenant_id = (select private.tenant_id_for('owner')))
+      tenant_id = (select private.writer_tenant_id('admin'))
+      and (role < 'owner' or tenant_id = (select private.writer_tenant_id('owner')))
     )
   );
-revoke update on public.memberships from anon, authenticated;
+revoke insert, update, delete on public.memberships from anon, authenticated;
 grant update (role) on public.memberships to authenticated;
+grant delete on public.memberships to authenticated;
 
--- invitations: the team sees them; owners and admins manage them; inviting an owner takes an owner.
+-- invitations: the team sees them; owners and admins change and withdraw open ones (an owner's invitation takes an
+-- owner). They are created only by invite_member(), which draws the token, and accepted only by accept_invitation().
 create policy invitations_select on public.invitations for select to authenticated
   using (tenant_id = (select private.tenant_id_for('staff')));
-create policy invitations_insert on public.invitations for insert to authenticated
-  with check (
-    tenant_id = (select private.tenant_id_for('admin'))
-    and (role < 'owner' or tenant_id = (select private.tenant_id_for('owner')))
-  );
 create policy invitations_update on public.invitations for update to authenticated
-  using (tenant_id = (select private.tenant_id_for('admin')))
+  using (tenant_id = (select private.writer_tenant_id('admin')) and accepted_at is null)
   with check (
-    tenant_id = (select private.tenant_id_for('admin'))
-    and (role < 'owner' or tenant_id = (select private.tenant_id_for('owner')))
+    tenant_id = (select private.writer_tenant_id('admin'))
+    and (role < 'owner' or tenant_id = (select private.writer_tenant_id('owner')))
   );
 create policy invitations_delete on public.invitations for delete to authenticated
-  using (tenant_id = (select private.tenant_id_for('admin')));
-revoke update on public.invitations from anon, authenticated;
+  using (tenant_id = (select private.writer_tenant_id('admin')));
+revoke insert, update, delete on public.invitations from anon, authenticated;
 grant update (role, expires_at) on public.invitations to authenticated;
+grant delete on public.invitations to authenticated;

@@ -1,6 +1,9 @@
 -- The custom access token hook (Supabase Auth calls it before issuing every JWT): adds the caller's active tenant,
 -- its slug and the caller's role there as top-level claims. The active tenant is the one chosen with
--- switch_tenant(), else the oldest active membership. A user with no active membership gets no tenant claims.
+-- switch_tenant() (or the business whose invitation the user accepted, or created), else the oldest active
+-- membership. No other business can steer that choice: memberships are created only by the user's own acts
+-- (create_tenant, accept_invitation) and their created_at is the database's, never a client's. A user with no
+-- active membership gets no tenant claims.
 --
 -- Wiring, as Supabase specifies: Auth runs it as `supabase_auth_admin`, which gets execute and read access to
 -- exactly what it reads; no client role can call it. Enable it in the dashboard (Authentication > Hooks) or with

@@ -1,8 +1,9 @@
 -- Onboarding API: the SQL functions the `onboarding` Edge Function calls, each one request = one transaction.
 --
--- create_tenant and accept_invitation are `security definer`: they create the first membership of a business and
--- a membership from an invitation, which no policy can allow (the caller is not yet a member). Each checks the
--- caller itself and touches only the rows it names. The others run as the caller, so RLS decides.
+-- create_tenant, invite_member and accept_invitation are `security definer`: they create the first membership of a
+-- business, an invitation with its server-drawn token, and a membership from an invitation, none of which any client
+-- role may insert (see the write surface). Each checks the caller itself and touches only the rows it names. The
+-- others run as the caller, so RLS decides.
 
 -- Creates a business and makes the caller its owner (and their active business), atomically.
 create or replace function public.create_tenant(
@@ -40,19 +41,24 @@ begin
 end;
 $$;
 
--- Invites someone to the caller's active business. Returns the token once; only its hash is stored.
+-- Invites someone to the caller's active business (owners and admins; an owner's invitation takes an owner).
+-- Returns the token once; only its hash is stored.
 create or replace function public.invite_member(p_email text, p_role public.membership_role default 'staff')
 returns table (invitation_id uuid, tenant_id uuid, email text, role public.membership_role, token text, expires_at timestamptz)
 language plpgsql
+security definer
 set search_path = ''
 as $$
 declare
-  v_tenant uuid := (select private.tenant_id_for('admin'));
+  v_tenant uuid := (select private.writer_tenant_id('admin'));
   v_token text := 'fdinv_' || translate(encode(extensions.gen_random_bytes(24), 'base64'), '+/=', '-_');
   v_row public.invitations;
 begin
   if v_tenant is null then
     perform private.fail(403, 'only owners and admins of the active business can invite members');
+  end if;
+  if p_role = 'owner' and private.writer_tenant_id('owner') is null then
+    perform private.fail(403, 'only an owner can invite another owner');
   end if;
   begin
     insert into public.invitations (tenant_id, email, role, token_hash, invited_by)
@@ -66,6 +72,8 @@ end;
 $$;
 
 -- Accepts an invitation addressed to the caller's e-mail: creates the membership and makes that business active.
+-- The address is the account's own, confirmed one (auth.users), never the token's `email` claim alone: whoever
+-- signs up with someone else's address without proving it cannot take their invitation.
 create or replace function public.accept_invitation(p_token text)
 returns public.memberships
 language plpgsql
@@ -74,12 +82,17 @@ set search_path = ''
 as $$
 declare
   v_user uuid := (select auth.uid());
-  v_email text := lower((select auth.email()));
+  v_email text;
+  v_confirmed timestamptz;
   v_inv public.invitations;
   v_membership public.memberships;
 begin
   if v_user is null then
     perform private.fail(401, 'sign in to accept an invitation');
+  end if;
+  select lower(u.email), u.email_confirmed_at into v_email, v_confirmed from auth.users u where u.id = v_user;
+  if v_confirmed is null then
+    perform private.fail(403, 'confirm your e-mail address before accepting an invitation');
   end if;
   select * into v_inv from public.invitations
   where token_hash = pg_catalog.sha256(convert_to(p_token, 'UTF8'))

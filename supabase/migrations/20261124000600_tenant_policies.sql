@@ -2,8 +2,10 @@
 -- reads and who writes: "members with at least role R read; at least role W insert, update and delete". One policy
 -- per command and role (the `multiple_permissive_policies` advisor), all `to authenticated`, all through the
 -- per-statement `(select private.tenant_id_for(...))` so `tenant_id = <constant>` uses the leading index column.
+-- Write policies go through writer_tenant_id(), which API keys never pass.
 --
--- Tables with other rules (append-only audit log, global plans) write their own policies.
+-- Policies decide which rows; grant_writes() beside each table decides which columns (the declared write surface,
+-- supabase/write-surface.ts). Tables with other rules (append-only audit log, global plans) write their own policies.
 
 create or replace function private.apply_tenant_policies(
   p_table regclass,
@@ -31,14 +33,45 @@ begin
       'create policy %I on %s for %s to authenticated %s',
       v_name || '_' || v_cmd, p_table, v_cmd,
       case v_cmd
-        when 'insert' then format('with check (tenant_id = (select private.tenant_id_for(%L)))', p_write)
-        when 'delete' then format('using (tenant_id = (select private.tenant_id_for(%L)))', p_write)
-        else format('using (tenant_id = (select private.tenant_id_for(%1$L))) with check (tenant_id = (select private.tenant_id_for(%1$L)))', p_write)
+        when 'insert' then format('with check (tenant_id = (select private.writer_tenant_id(%L)))', p_write)
+        when 'delete' then format('using (tenant_id = (select private.writer_tenant_id(%L)))', p_write)
+        else format('using (tenant_id = (select private.writer_tenant_id(%1$L))) with check (tenant_id = (select private.writer_tenant_id(%1$L)))', p_write)
       end);
   end loop;
 end;
 $$;
 revoke all on function private.apply_tenant_policies(regclass, public.membership_role, public.membership_role, text[]) from public;
+
+-- The columns client roles may write in a table, and whether they may delete: every write privilege of anon and
+-- authenticated is revoked, then exactly these are granted (to authenticated; anon writes nothing anywhere).
+create or replace function private.grant_writes(
+  p_table regclass,
+  p_insert text[] default null,
+  p_update text[] default null,
+  p_delete boolean default false
+)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_cols text;
+begin
+  execute format('revoke insert, update, delete, truncate, references, trigger on %s from anon, authenticated', p_table);
+  if p_insert is not null then
+    select string_agg(format('%I', c), ', ') into v_cols from unnest(p_insert) c;
+    execute format('grant insert (%s) on %s to authenticated', v_cols, p_table);
+  end if;
+  if p_update is not null then
+    select string_agg(format('%I', c), ', ') into v_cols from unnest(p_update) c;
+    execute format('grant update (%s) on %s to authenticated', v_cols, p_table);
+  end if;
+  if p_delete then
+    execute format('grant delete on %s to authenticated', p_table);
+  end if;
+end;
+$$;
+revoke all on function private.grant_writes(regclass, text[], text[], boolean) from public;
 
 -- Status fields that only move forward (message delivery, call lifecycle). Out-of-order provider callbacks are
 -- normal, so a step backwards is ignored rather than raised: the row keeps its later status.

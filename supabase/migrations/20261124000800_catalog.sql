@@ -8,17 +8,19 @@ create table public.staff (
   name text not null,
   email text,
   phone text,
-  -- The team member's login, when they have one (a membership of this business).
-  user_id uuid references auth.users (id) on delete set null,
+  -- The team member's login, when they have one: a member of this same business (see staff_user_membership).
+  user_id uuid,
   active boolean not null default true,
   color text,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   primary key (tenant_id, id),
+  constraint staff_user_membership foreign key (tenant_id, user_id) references public.memberships (tenant_id, user_id)
+    on delete set null (user_id),
   constraint staff_name_present check (length(btrim(name)) between 1 and 120),
   constraint staff_phone_e164 check (phone is null or phone ~ '^\+[1-9][0-9]{6,14}$')
 );
-create index staff_user_id_idx on public.staff (user_id);
+create index staff_user_id_idx on public.staff (tenant_id, user_id);
 
 create table public.services (
   tenant_id uuid not null references public.tenants (id) on delete cascade,
@@ -88,3 +90,14 @@ select private.apply_tenant_policies('public.services', 'staff', 'admin');
 select private.apply_tenant_policies('public.staff_services', 'staff', 'admin', array['insert', 'delete']);
 select private.apply_tenant_policies('public.business_hours', 'staff', 'admin');
 select private.apply_tenant_policies('public.closures', 'staff', 'admin');
+select private.grant_writes('public.staff',
+  array['tenant_id', 'name', 'email', 'phone', 'user_id', 'active', 'color'],
+  array['name', 'email', 'phone', 'user_id', 'active', 'color'], true);
+select private.grant_writes('public.services',
+  array['tenant_id', 'name', 'category', 'description', 'duration_minutes', 'price_cents', 'currency', 'active'],
+  array['name', 'category', 'description', 'duration_minutes', 'price_cents', 'currency', 'active'], true);
+select private.grant_writes('public.staff_services', array['tenant_id', 'staff_id', 'service_id'], null, true);
+select private.grant_writes('public.business_hours',
+  array['tenant_id', 'weekday', 'opens_at', 'closes_at'], array['weekday', 'opens_at', 'closes_at'], true);
+select private.grant_writes('public.closures',
+  array['tenant_id', 'staff_id', 'starts_at', 'ends_at', 'reason'], array['staff_id', 'starts_at', 'ends_at', 'reason'], true);

@@ -26,6 +26,8 @@ create table public.customers (
   constraint customers_wa_id_digits check (wa_id is null or wa_id ~ '^[0-9]{6,20}$'),
   constraint customers_email_format check (email is null or email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'),
   constraint customers_counts check (visit_count >= 0 and total_spend_cents >= 0),
+  -- Opting out withdraws marketing consent too; consent can be recorded again only after the customer opts back in.
+  constraint customers_consent check (not (marketing_opt_in and opted_out_at is not null)),
   constraint customers_reachable check (phone is not null or wa_id is not null or email is not null or name is not null)
 );
 create index customers_last_contact_idx on public.customers (tenant_id, last_contact_at desc nulls last);
@@ -56,7 +58,14 @@ create index customer_service_preferences_service_idx on public.customer_service
 
 create trigger customers_updated_at before update on public.customers for each row execute function private.set_updated_at();
 
--- Staff read the customer book; owners and admins edit it (the bot writes through its own functions).
+-- Staff read the customer book; owners and admins edit it (the bot writes through its own functions). An opt-out
+-- (opted_out_at) is the customer's own act (STOP), and contact times and visit counters are the platform's: none of
+-- them is a client's to write.
 select private.apply_tenant_policies('public.customers', 'staff', 'admin');
 select private.apply_tenant_policies('public.customer_staff_preferences', 'staff', 'admin', array['insert', 'delete']);
 select private.apply_tenant_policies('public.customer_service_preferences', 'staff', 'admin', array['insert', 'delete']);
+select private.grant_writes('public.customers',
+  array['tenant_id', 'phone', 'wa_id', 'name', 'email', 'notes', 'tags', 'marketing_opt_in'],
+  array['phone', 'wa_id', 'name', 'email', 'notes', 'tags', 'marketing_opt_in'], true);
+select private.grant_writes('public.customer_staff_preferences', array['tenant_id', 'customer_id', 'staff_id'], null, true);
+select private.grant_writes('public.customer_service_preferences', array['tenant_id', 'customer_id', 'service_id'], null, true);

@@ -60,8 +60,49 @@ $$;
 create trigger bookings_serialise_staff before insert or update of staff_id, starts_at, ends_at, status on public.bookings
   for each row execute function private.serialise_staff_bookings();
 
+-- A booking's status moves one way: pending → confirmed → completed or no_show, and any live booking may be
+-- cancelled; an ended booking (cancelled, completed, no_show) is history and never comes back to life (book again).
+-- Cancelling stamps cancelled_at. A client creates only live bookings, in its own name (created_by).
+create or replace function private.bookings_status_rules()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    if current_user in ('anon', 'authenticated') then
+      if new.status not in ('pending', 'confirmed') then
+        perform private.fail(400, format('a new booking is pending or confirmed, not %s', new.status));
+      end if;
+      new.created_by := (select auth.uid());
+      new.cancelled_at := null;
+    end if;
+    return new;
+  end if;
+  if new.status is distinct from old.status then
+    if old.status in ('cancelled', 'completed', 'no_show') then
+      perform private.fail(409, format('a %s booking cannot change status: make a new booking', old.status));
+    end if;
+    if new.status = 'pending' or (old.status = 'pending' and new.status in ('completed', 'no_show')) then
+      perform private.fail(409, format('a %s booking cannot become %s', old.status, new.status));
+    end if;
+    if new.status = 'cancelled' then
+      new.cancelled_at := now();
+    end if;
+  end if;
+  return new;
+end;
+$$;
+create trigger bookings_status_rules before insert or update on public.bookings
+  for each row execute function private.bookings_status_rules();
+
 -- Staff manage bookings (the front desk's daily work).
 select private.apply_tenant_policies('public.bookings', 'staff', 'staff');
+select private.grant_writes('public.bookings',
+  array['tenant_id', 'customer_id', 'service_id', 'staff_id', 'starts_at', 'ends_at', 'status', 'source', 'notes',
+        'price_cents', 'currency'],
+  array['service_id', 'staff_id', 'starts_at', 'ends_at', 'status', 'notes', 'price_cents', 'currency', 'cancel_reason'],
+  true);
 
 -- Free slots for a service over [p_from, p_to] (local dates of the business), optionally for one staff member:
 -- the service's active staff × opening windows of each local day (converted to instants in the business's time

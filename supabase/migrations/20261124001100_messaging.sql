@@ -20,7 +20,8 @@ create table public.conversations (
   bot_state jsonb not null default '{}'::jsonb,
   -- Set when the customer asks for a person: the bot stays quiet until staff hand the conversation back.
   handed_over_at timestamptz,
-  assigned_to uuid references auth.users (id) on delete set null,
+  -- A member of this business (conversations_assignee).
+  assigned_to uuid,
   last_message_at timestamptz,
   last_inbound_at timestamptz,
   created_at timestamptz not null default now(),
@@ -29,12 +30,14 @@ create table public.conversations (
   primary key (tenant_id, id),
   foreign key (tenant_id, channel_id) references public.channels (tenant_id, id),
   foreign key (tenant_id, customer_id) references public.customers (tenant_id, id) on delete cascade,
+  constraint conversations_assignee foreign key (tenant_id, assigned_to) references public.memberships (tenant_id, user_id)
+    on delete set null (assigned_to),
   constraint conversations_bot_state_object check (jsonb_typeof(bot_state) = 'object')
 );
 create unique index conversations_one_open_key on public.conversations (tenant_id, channel_id, customer_id) where status = 'open';
 create index conversations_inbox_idx on public.conversations (tenant_id, status, last_message_at desc);
 create index conversations_customer_idx on public.conversations (tenant_id, customer_id);
-create index conversations_assigned_to_idx on public.conversations (assigned_to);
+create index conversations_assigned_to_idx on public.conversations (tenant_id, assigned_to);
 
 create table public.messages (
   tenant_id uuid not null,
@@ -90,15 +93,44 @@ create trigger messages_status_forward before update of status on public.message
 
 create trigger conversations_updated_at before update on public.conversations for each row execute function private.set_updated_at();
 
--- Staff read and take part in conversations (hand-over, notes); owners and admins may delete them.
+-- Staff take a conversation over (handed_over_at, stamped now) and hand it back (null: the bot starts afresh, its
+-- state cleared); closing stamps closed_at. The bot's state and the contact times are the platform's.
+create or replace function private.conversations_rules()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if current_user in ('anon', 'authenticated') and new.handed_over_at is distinct from old.handed_over_at then
+    if new.handed_over_at is null then
+      new.bot_state := '{}'::jsonb;
+    else
+      new.handed_over_at := coalesce(old.handed_over_at, now());
+    end if;
+  end if;
+  if new.status is distinct from old.status then
+    new.closed_at := case when new.status = 'closed' then now() end;
+  end if;
+  return new;
+end;
+$$;
+create trigger conversations_rules before update on public.conversations
+  for each row execute function private.conversations_rules();
+
+-- Staff read and take part in conversations (hand-over, assignment, closing); owners and admins may delete them.
 select private.apply_tenant_policies('public.conversations', 'staff', 'staff', array['insert', 'update']);
 create policy conversations_delete on public.conversations for delete to authenticated
-  using (tenant_id = (select private.tenant_id_for('admin')));
+  using (tenant_id = (select private.writer_tenant_id('admin')));
+select private.grant_writes('public.conversations',
+  array['tenant_id', 'channel_id', 'customer_id', 'assigned_to'], array['status', 'assigned_to', 'handed_over_at'], true);
 -- Messages are a record: staff read them and queue outbound ones in their own name (the human hand-over);
--- nobody edits or deletes history through the API, and inbound messages come only from the webhook.
+-- nobody edits or deletes history through the API, and inbound messages come only from the webhook. What a client
+-- may say is only the conversation, the type and the content: the rest is filled in by the database (see
+-- messages_queue_rules in the whatsapp_outbound migration), and the policy holds it to that.
 select private.apply_tenant_policies('public.messages', 'staff');
 create policy messages_insert on public.messages for insert to authenticated
   with check (
-    tenant_id = (select private.tenant_id_for('staff'))
+    tenant_id = (select private.writer_tenant_id('staff'))
     and direction = 'outbound' and status = 'queued' and sent_by = (select auth.uid())
   );
+select private.grant_writes('public.messages', array['tenant_id', 'conversation_id', 'type', 'body', 'payload'], null, false);

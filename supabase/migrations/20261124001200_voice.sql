@@ -39,6 +39,8 @@ create table public.voice_agents (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   primary key (tenant_id, id),
+  -- Platform requests and credentials address an agent by id alone: unique across every business.
+  constraint voice_agents_id_key unique (id),
   foreign key (tenant_id, voice_id) references public.voices (tenant_id, id) on delete set null (voice_id),
   constraint voice_agents_name_key unique (tenant_id, name),
   constraint voice_agents_platform check (platform in ('vapi', 'retell', 'custom')),
@@ -65,6 +67,7 @@ create table public.calls (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   primary key (tenant_id, id),
+  constraint calls_id_key unique (id),
   foreign key (tenant_id, channel_id) references public.channels (tenant_id, id) on delete set null (channel_id),
   foreign key (tenant_id, agent_id) references public.voice_agents (tenant_id, id) on delete set null (agent_id),
   foreign key (tenant_id, customer_id) references public.customers (tenant_id, id) on delete set null (customer_id),
@@ -110,6 +113,16 @@ create trigger calls_updated_at before update on public.calls for each row execu
 
 select private.apply_tenant_policies('public.voices', 'staff', 'admin');
 select private.apply_tenant_policies('public.voice_agents', 'staff', 'admin');
+select private.grant_writes('public.voices',
+  array['tenant_id', 'name', 'provider', 'provider_voice_id', 'language', 'settings'],
+  array['name', 'provider', 'provider_voice_id', 'language', 'settings'], true);
+select private.grant_writes('public.voice_agents',
+  array['tenant_id', 'name', 'language', 'voice_id', 'platform', 'platform_agent_id', 'media_stream_url', 'greeting',
+        'system_prompt', 'config', 'active'],
+  array['name', 'language', 'voice_id', 'platform', 'platform_agent_id', 'media_stream_url', 'greeting',
+        'system_prompt', 'config', 'active'], true);
 -- Calls and summaries are written by the telephony webhooks; staff read them, owners and admins may delete them.
 select private.apply_tenant_policies('public.calls', 'staff', 'admin', array['delete']);
 select private.apply_tenant_policies('public.call_summaries', 'staff', 'admin', array['delete']);
+select private.grant_writes('public.calls', null, null, true);
+select private.grant_writes('public.call_summaries', null, null, true);

@@ -104,7 +104,14 @@ create trigger personality_metrics_refresh after insert or update or delete on p
 create trigger caller_profiles_updated_at before update on public.caller_profiles for each row execute function private.set_updated_at();
 
 -- Staff read what the agent knows (they answer the phone too); owners and admins correct or erase it.
+-- Memories are stored only through memory_store() and call reports, which count them against the plan; owners and
+-- admins correct (content, kind, importance) and erase them. Call counts and times are the platform's.
 select private.apply_tenant_policies('public.caller_profiles', 'staff', 'admin');
-select private.apply_tenant_policies('public.memories', 'staff', 'admin');
+select private.apply_tenant_policies('public.memories', 'staff', 'admin', array['update', 'delete']);
 select private.apply_tenant_policies('public.personality_metrics', 'staff', 'admin', array['delete']);
 select private.apply_tenant_policies('public.caller_personality', 'staff');
+select private.grant_writes('public.caller_profiles',
+  array['tenant_id', 'phone', 'customer_id', 'display_name', 'summary', 'preferences'],
+  array['customer_id', 'display_name', 'summary', 'preferences'], true);
+select private.grant_writes('public.memories', null, array['content', 'kind', 'importance'], true);
+select private.grant_writes('public.personality_metrics', null, null, true);

@@ -30,3 +30,7 @@ create index leads_customer_idx on public.leads (tenant_id, customer_id);
 create trigger leads_updated_at before update on public.leads for each row execute function private.set_updated_at();
 
 select private.apply_tenant_policies('public.leads', 'staff', 'staff');
+-- last_contacted_at follows the calls and messages, not a client.
+select private.grant_writes('public.leads',
+  array['tenant_id', 'name', 'phone', 'email', 'company', 'source', 'source_detail', 'status', 'notes', 'customer_id'],
+  array['name', 'phone', 'email', 'company', 'source', 'source_detail', 'status', 'notes', 'customer_id'], true);

@@ -15,6 +15,7 @@ create table public.api_keys (
   expires_at timestamptz,
   revoked_at timestamptz,
   primary key (tenant_id, id),
+  constraint api_keys_id_key unique (id),
   constraint api_keys_hash_key unique (key_hash),
   constraint api_keys_scopes check (scopes <@ array['memory:read', 'memory:write', 'calls:write', 'messages:write', 'bookings:read', 'bookings:write']::text[] and cardinality(scopes) > 0),
   constraint api_keys_name_present check (length(btrim(name)) between 1 and 100)
@@ -110,12 +111,39 @@ create table public.feature_flags (
 );
 create trigger feature_flags_updated_at before update on public.feature_flags for each row execute function private.set_updated_at();
 
--- Owners and admins manage keys, the subscription and flags; usage is read-only for clients (the platform writes it).
-select private.apply_tenant_policies('public.api_keys', 'admin', 'admin');
-select private.apply_tenant_policies('public.subscriptions', 'admin', 'admin', array['update']);
+-- A revoked key stays revoked (revoked_at is stamped with the moment of revocation and never cleared), and a key's
+-- expiry can only be brought forward, never extended or removed: whoever holds an admin's session for a minute
+-- cannot bring a revoked or expired key back. Holds for every role, the platform's own included.
+create or replace function private.api_keys_one_way()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.revoked_at is distinct from old.revoked_at then
+    if old.revoked_at is not null then
+      perform private.fail(409, 'a revoked API key stays revoked: create a new key');
+    end if;
+    new.revoked_at := now();
+  end if;
+  if new.expires_at is distinct from old.expires_at
+     and (new.expires_at is null or (old.expires_at is not null and new.expires_at > old.expires_at)) then
+    perform private.fail(409, 'an API key''s expiry can only be brought forward: create a new key for longer');
+  end if;
+  return new;
+end;
+$$;
+create trigger api_keys_one_way before update of revoked_at, expires_at on public.api_keys
+  for each row execute function private.api_keys_one_way();
+
+-- Owners and admins manage keys (created only by create_api_key(), which draws the secret) and flags; the
+-- subscription (plan, status, period) is the platform's: clients read it, and it changes only through the service
+-- role (a billing provider's webhook later). Usage is read-only for clients (the platform writes it).
+select private.apply_tenant_policies('public.api_keys', 'admin', 'admin', array['update', 'delete']);
+select private.apply_tenant_policies('public.subscriptions', 'admin');
 select private.apply_tenant_policies('public.usage_events', 'admin');
 select private.apply_tenant_policies('public.usage_monthly', 'admin');
 select private.apply_tenant_policies('public.feature_flags', 'staff', 'admin');
 -- A key's secret part is never updated in place: revoke and create a new one.
-revoke update on public.api_keys from anon, authenticated;
-grant update (name, revoked_at, expires_at) on public.api_keys to authenticated;
+select private.grant_writes('public.api_keys', null, array['name', 'revoked_at', 'expires_at'], true);
+select private.grant_writes('public.feature_flags', array['tenant_id', 'flag', 'enabled', 'config'], array['enabled', 'config'], true);

@@ -7,7 +7,10 @@
 --     changes nothing;
 --   * statuses only move forward (messages_status_forward), and a status that arrives before its outbound message
 --     has its provider id is parked and applied when the id is known;
---   * a number that routes nowhere (unknown or deactivated) is recorded as unroutable and attached to no tenant.
+--   * a number that routes nowhere (unknown, pending verification or deactivated) is recorded as unroutable and
+--     attached to no tenant, once per number, reason and hour with a count, so unroutable traffic stays bounded;
+--   * a delivery signed by a business's own Meta app vouches only for the numbers that business owns when the
+--     delivery is applied (first time or replay), never for what it owned when the delivery arrived.
 
 do $role$
 begin
@@ -24,23 +27,42 @@ create table private.webhook_deliveries (
   provider text not null,
   received_at timestamptz not null default now(),
   body jsonb not null,
-  -- The numbers the signature vouched for (null: the platform's app secret signed it, so all of them).
-  trusted_numbers text[],
+  -- The channel whose own Meta app secret signed it (null: the platform's app secret, which vouches for every number).
+  signer_channel_id uuid,
   applied_at timestamptz,
   result jsonb
 );
 create index webhook_deliveries_received_idx on private.webhook_deliveries (provider, received_at);
 
+-- One row per provider, number, reason and hour: the first payload as a sample, and how many came.
 create table private.unroutable_events (
   id bigint generated always as identity primary key,
   provider text not null,
   routing_key text not null,
   reason text not null,
+  window_start timestamptz not null default date_trunc('hour', now()),
   delivery_id bigint references private.webhook_deliveries (id) on delete set null,
   payload jsonb not null,
-  received_at timestamptz not null default now()
+  received_at timestamptz not null default now(),
+  last_received_at timestamptz not null default now(),
+  count int not null default 1,
+  constraint unroutable_events_window_key unique (provider, routing_key, reason, window_start)
 );
 create index unroutable_events_delivery_idx on private.unroutable_events (delivery_id);
+
+create or replace function private.record_unroutable(
+  p_provider text, p_routing_key text, p_reason text, p_payload jsonb, p_delivery_id bigint default null
+)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into private.unroutable_events as u (provider, routing_key, reason, delivery_id, payload)
+  values (p_provider, left(coalesce(p_routing_key, ''), 64), p_reason, p_delivery_id, coalesce(p_payload, '{}'::jsonb))
+  on conflict (provider, routing_key, reason, window_start)
+  do update set count = u.count + 1, last_received_at = now()
+$$;
 
 create table private.orphan_statuses (
   tenant_id uuid not null,
@@ -56,13 +78,13 @@ alter table public.messages add column send_attempts int not null default 0;
 alter table public.messages add column next_attempt_at timestamptz;
 create index messages_outbox_idx on public.messages (next_attempt_at) where status = 'queued';
 
-create or replace function private.record_delivery(p_provider text, p_body jsonb, p_trusted_numbers text[] default null)
+create or replace function private.record_delivery(p_provider text, p_body jsonb, p_signer_channel_id uuid default null)
 returns bigint
 language sql
 security definer
 set search_path = ''
 as $$
-  insert into private.webhook_deliveries (provider, body, trusted_numbers) values (p_provider, p_body, p_trusted_numbers) returning id
+  insert into private.webhook_deliveries (provider, body, signer_channel_id) values (p_provider, p_body, p_signer_channel_id) returning id
 $$;
 
 -- Meta's message types we store as such; anything else (order, system, request_welcome, unknown …) is 'unsupported'.
@@ -118,9 +140,9 @@ end;
 $$;
 revoke all on function private.apply_whatsapp_status(uuid, uuid, jsonb) from public;
 
--- Applies one stored delivery. p_trusted_numbers: the phone_number_ids the signature vouches for (a tenant's own
--- Meta app secret vouches only for that tenant's numbers); null when the platform secret signed it (all numbers).
-create or replace function private.whatsapp_apply(p_delivery_id bigint, p_body jsonb, p_trusted_numbers text[] default null)
+-- Applies one stored delivery. p_signer_channel_id: the channel whose own Meta app signed it (its business's verified
+-- numbers are all that signature vouches for, as routing stands now); null when the platform secret signed it.
+create or replace function private.whatsapp_apply(p_delivery_id bigint, p_body jsonb, p_signer_channel_id uuid default null)
 returns jsonb
 language plpgsql
 security definer
@@ -146,7 +168,11 @@ declare
   v_duplicates int := 0;
   v_statuses int := 0;
   v_unroutable int := 0;
+  v_signer uuid;
 begin
+  if p_signer_channel_id is not null then
+    select ch.tenant_id into v_signer from public.channels ch where ch.id = p_signer_channel_id and ch.kind = 'whatsapp';
+  end if;
   for v_change in
     select c from jsonb_array_elements(coalesce(p_body -> 'entry', '[]')) e, jsonb_array_elements(coalesce(e -> 'changes', '[]')) c
   loop
@@ -157,12 +183,13 @@ begin
     select ch.tenant_id, ch.id into v_tenant, v_channel
     from public.channels ch
     join public.tenants t on t.id = ch.tenant_id
-    where ch.kind = 'whatsapp' and ch.phone_number_id = v_number and ch.active and t.status = 'active';
-    if v_tenant is null or (p_trusted_numbers is not null and not (v_number = any (p_trusted_numbers))) then
-      insert into private.unroutable_events (provider, routing_key, reason, delivery_id, payload)
-      values ('whatsapp', coalesce(v_number, ''),
-              case when v_tenant is null then 'no active channel for this phone_number_id' else 'signature does not cover this number' end,
-              p_delivery_id, v_value);
+    where ch.kind = 'whatsapp' and ch.phone_number_id = v_number and ch.verified_at is not null and ch.active
+      and t.status = 'active';
+    if v_tenant is null or (p_signer_channel_id is not null and v_tenant is distinct from v_signer) then
+      perform private.record_unroutable('whatsapp', v_number,
+        case when v_tenant is null then 'no active, verified channel for this phone_number_id'
+             else 'signature does not cover this number' end,
+        v_value, p_delivery_id);
       v_unroutable := v_unroutable + 1;
       continue;
     end if;
@@ -250,17 +277,17 @@ begin
 end;
 $$;
 
--- A channel that brings its own Meta app: its encrypted app secret and the numbers that app may speak for (the
--- tenant's WhatsApp numbers). Its webhook URL names the channel, so the secret is known before the body is read.
+-- A channel that brings its own Meta app: its encrypted app secret. Its webhook URL names the channel (ids are unique
+-- across businesses), so the secret is known before the body is read; what the signature vouches for is decided
+-- when the delivery is applied (whatsapp_apply).
 create or replace function private.whatsapp_channel_app(p_channel_id uuid)
-returns table (tenant_id uuid, channel_id uuid, app_secret bytea, key_id text, numbers text[])
+returns table (tenant_id uuid, channel_id uuid, app_secret bytea, key_id text)
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  select ch.tenant_id, ch.id, s.ciphertext, s.key_id,
-         array(select o.phone_number_id from public.channels o where o.tenant_id = ch.tenant_id and o.kind = 'whatsapp')
+  select ch.tenant_id, ch.id, s.ciphertext, s.key_id
   from public.channels ch
   join private.channel_secrets s on s.tenant_id = ch.tenant_id and s.channel_id = ch.id and s.name = 'app_secret'
   where ch.id = p_channel_id and ch.kind = 'whatsapp'
@@ -268,22 +295,23 @@ $$;
 
 -- Stored deliveries received since a time, for `npm run whatsapp:replay` (re-applying is idempotent).
 create or replace function private.whatsapp_deliveries_since(p_since timestamptz)
-returns table (id bigint, received_at timestamptz, body jsonb, trusted_numbers text[])
+returns table (id bigint, received_at timestamptz, body jsonb, signer_channel_id uuid)
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  select d.id, d.received_at, d.body, d.trusted_numbers from private.webhook_deliveries d
+  select d.id, d.received_at, d.body, d.signer_channel_id from private.webhook_deliveries d
   where d.provider = 'whatsapp' and d.received_at >= p_since order by d.id
 $$;
 
-revoke all on function private.record_delivery(text, jsonb, text[]) from public;
-revoke all on function private.whatsapp_apply(bigint, jsonb, text[]) from public;
+revoke all on function private.record_unroutable(text, text, text, jsonb, bigint) from public;
+revoke all on function private.record_delivery(text, jsonb, uuid) from public;
+revoke all on function private.whatsapp_apply(bigint, jsonb, uuid) from public;
 revoke all on function private.whatsapp_channel_app(uuid) from public;
 revoke all on function private.whatsapp_deliveries_since(timestamptz) from public;
-grant execute on function private.record_delivery(text, jsonb, text[]) to frontdesk_webhook;
-grant execute on function private.whatsapp_apply(bigint, jsonb, text[]) to frontdesk_webhook;
+grant execute on function private.record_delivery(text, jsonb, uuid) to frontdesk_webhook;
+grant execute on function private.whatsapp_apply(bigint, jsonb, uuid) to frontdesk_webhook;
 grant execute on function private.whatsapp_channel_app(uuid) to frontdesk_webhook;
 grant execute on function private.whatsapp_deliveries_since(timestamptz) to frontdesk_webhook;
 grant execute on function private.channel_secret(uuid, uuid, text) to frontdesk_webhook;

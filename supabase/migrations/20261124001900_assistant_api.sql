@@ -80,35 +80,39 @@ begin
   if v_customer is null or v_service.id is null then
     return jsonb_build_object('ok', false, 'reason', 'not_found');
   end if;
-  if p_replaces is not null then
-    update public.bookings set status = 'cancelled', cancelled_at = now(), cancel_reason = 'rescheduled on WhatsApp'
-    where tenant_id = p_tenant_id and id = p_replaces and customer_id = v_customer and status in ('pending', 'confirmed');
-    if not found then
-      return jsonb_build_object('ok', false, 'reason', 'not_found');
+  -- A reschedule gives up the old booking only if the new time can be had: the cancellation and the attempts run in
+  -- a block that is undone as a whole (an ended booking never comes back to life, so it must not end in vain).
+  begin
+    if p_replaces is not null then
+      update public.bookings set status = 'cancelled', cancel_reason = 'rescheduled on WhatsApp'
+      where tenant_id = p_tenant_id and id = p_replaces and customer_id = v_customer and status in ('pending', 'confirmed');
+      if not found then
+        return jsonb_build_object('ok', false, 'reason', 'not_found');
+      end if;
     end if;
-  end if;
-  for v_candidate in
-    select s.staff_id from private.available_slots(p_tenant_id, p_service_id, (p_starts_at at time zone 'UTC')::date - 1,
-                                                  (p_starts_at at time zone 'UTC')::date + 1, p_staff_id, 5, now()) s
-    where s.starts_at = p_starts_at
-  loop
-    begin
-      insert into public.bookings (tenant_id, customer_id, service_id, staff_id, starts_at, ends_at, status, source, price_cents, currency)
-      values (p_tenant_id, v_customer, p_service_id, v_candidate, p_starts_at,
-              p_starts_at + v_service.duration_minutes * interval '1 minute', 'confirmed', 'whatsapp',
-              v_service.price_cents, v_service.currency)
-      returning * into v_booking;
-      return jsonb_build_object('ok', true, 'booking_id', v_booking.id, 'staff_id', v_booking.staff_id,
-                                'starts_at', v_booking.starts_at, 'ends_at', v_booking.ends_at);
-    exception when exclusion_violation then
-      null; -- someone took it a moment ago: try the next staff member free at that time
-    end;
-  end loop;
-  if p_replaces is not null then
-    -- keep the customer's original booking if the new time could not be had
-    update public.bookings set status = 'confirmed', cancelled_at = null, cancel_reason = null
-    where tenant_id = p_tenant_id and id = p_replaces;
-  end if;
+    for v_candidate in
+      select s.staff_id from private.available_slots(p_tenant_id, p_service_id, (p_starts_at at time zone 'UTC')::date - 1,
+                                                    (p_starts_at at time zone 'UTC')::date + 1, p_staff_id, 5, now()) s
+      where s.starts_at = p_starts_at
+    loop
+      begin
+        insert into public.bookings (tenant_id, customer_id, service_id, staff_id, starts_at, ends_at, status, source, price_cents, currency)
+        values (p_tenant_id, v_customer, p_service_id, v_candidate, p_starts_at,
+                p_starts_at + v_service.duration_minutes * interval '1 minute', 'confirmed', 'whatsapp',
+                v_service.price_cents, v_service.currency)
+        returning * into v_booking;
+        return jsonb_build_object('ok', true, 'booking_id', v_booking.id, 'staff_id', v_booking.staff_id,
+                                  'starts_at', v_booking.starts_at, 'ends_at', v_booking.ends_at);
+      exception when exclusion_violation then
+        null; -- someone took it a moment ago: try the next staff member free at that time
+      end;
+    end loop;
+    raise exception using errcode = 'P0001', message = 'frontdesk.slot_taken';
+  exception when sqlstate 'P0001' then
+    if sqlerrm <> 'frontdesk.slot_taken' then
+      raise;
+    end if;
+  end;
   return jsonb_build_object('ok', false, 'reason', 'slot_taken');
 end;
 $$;
@@ -138,7 +142,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  update public.bookings set status = 'cancelled', cancelled_at = now(), cancel_reason = 'cancelled on WhatsApp'
+  update public.bookings set status = 'cancelled', cancel_reason = 'cancelled on WhatsApp'
   where tenant_id = p_tenant_id and id = p_booking_id and customer_id = p_customer_id and status in ('pending', 'confirmed');
   return found;
 end;

@@ -65,6 +65,25 @@ begin
 end;
 $$;
 
+-- The same for the business of the request itself (a member or an API key), for checks that run as the caller,
+-- such as a message a member queues: it takes no tenant id, so it can never be asked about another business.
+create or replace function private.require_caller_within_limit(p_metric public.usage_metric, p_quantity numeric default 1)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_tenant uuid := private.tenant_id_for('staff');
+begin
+  if v_tenant is null then
+    perform private.fail(403, 'you are not a member of an active business');
+  end if;
+  perform private.require_within_limit(v_tenant, p_metric, p_quantity);
+end;
+$$;
+
 -- Records usage once per source (a message id, a call id, a memory id): a retried webhook never counts twice.
 create or replace function private.record_usage(
   p_tenant_id uuid, p_metric public.usage_metric, p_quantity numeric, p_source_ref text, p_at timestamptz default now()
@@ -79,11 +98,13 @@ as $$
   on conflict do nothing
 $$;
 
--- Owners and admins: this month's usage against the plan's limits.
+-- Owners and admins: this month's usage against the plan's limits. Security definer (plans and usage are read past
+-- the caller's own policies), for the tenant of the request only.
 create or replace function public.usage_and_limits()
 returns table (plan_id text, plan_name text, metric public.usage_metric, used numeric, monthly_limit numeric, remaining numeric)
 language plpgsql
 stable
+security definer
 set search_path = ''
 as $$
 declare
@@ -109,10 +130,14 @@ revoke all on function private.usage_this_month(uuid, public.usage_metric) from 
 revoke all on function private.within_limit(uuid, public.usage_metric, numeric) from public;
 revoke all on function private.require_within_limit(uuid, public.usage_metric, numeric) from public;
 revoke all on function private.record_usage(uuid, public.usage_metric, numeric, text, timestamptz) from public;
-grant execute on function private.current_plan(uuid) to authenticated, frontdesk_webhook;
-grant execute on function private.usage_this_month(uuid, public.usage_metric) to authenticated, frontdesk_webhook;
-grant execute on function private.within_limit(uuid, public.usage_metric, numeric) to authenticated, frontdesk_webhook;
-grant execute on function private.require_within_limit(uuid, public.usage_metric, numeric) to authenticated, frontdesk_webhook;
+revoke all on function private.require_caller_within_limit(public.usage_metric, numeric) from public;
+-- Functions taking a tenant id are the webhook role's (it acts for the tenant a verified number resolved to); a
+-- client role gets only the one that takes the tenant from the request.
+grant execute on function private.current_plan(uuid) to frontdesk_webhook;
+grant execute on function private.usage_this_month(uuid, public.usage_metric) to frontdesk_webhook;
+grant execute on function private.within_limit(uuid, public.usage_metric, numeric) to frontdesk_webhook;
+grant execute on function private.require_within_limit(uuid, public.usage_metric, numeric) to frontdesk_webhook, service_role;
+grant execute on function private.require_caller_within_limit(public.usage_metric, numeric) to authenticated;
 grant execute on function private.record_usage(uuid, public.usage_metric, numeric, text, timestamptz) to frontdesk_webhook;
 revoke execute on function public.usage_and_limits() from public, anon;
 grant execute on function public.usage_and_limits() to authenticated;

@@ -225,8 +225,9 @@ $$;
 -- Twilio Voice
 -- ---------------------------------------------------------------------------------------------------------------
 
--- The phone channel a Twilio number routes to, with its encrypted auth token (null when none is set), for the
--- signature check that must come before anything else. `routable`: the channel is active and its business too.
+-- The phone channel a Twilio number routes to (only a verified one: a pending claim routes nothing), with its
+-- encrypted auth token (null when none is set), for the signature check that must come before anything else.
+-- `routable`: the channel is active and its business too.
 create or replace function private.twilio_voice_channel(p_number text)
 returns table (tenant_id uuid, channel_id uuid, routable boolean, auth_token bytea, key_id text)
 language sql
@@ -238,20 +239,18 @@ as $$
   from public.channels c
   join public.tenants t on t.id = c.tenant_id
   left join private.channel_secrets s on s.tenant_id = c.tenant_id and s.channel_id = c.id and s.name = 'auth_token'
-  where c.kind = 'phone' and c.provider = 'twilio' and c.phone_number = p_number
+  where c.kind = 'phone' and c.provider = 'twilio' and c.phone_number = p_number and c.verified_at is not null
 $$;
 
--- A request for a number that routes nowhere we can trust (unknown, inactive, or without an auth token to verify
--- it): kept for the operators, attached to no tenant.
+-- A request for a number that routes nowhere we can trust (unknown, pending, inactive, or without an auth token to
+-- verify it): kept for the operators, attached to no tenant, once per number, reason and hour with a count.
 create or replace function private.twilio_unroutable(p_routing_key text, p_reason text, p_payload jsonb)
-returns bigint
+returns void
 language sql
 security definer
 set search_path = ''
 as $$
-  insert into private.unroutable_events (provider, routing_key, reason, payload)
-  values ('twilio', coalesce(p_routing_key, ''), p_reason, coalesce(p_payload, '{}'::jsonb))
-  returning id
+  select private.record_unroutable('twilio', p_routing_key, p_reason, p_payload)
 $$;
 
 -- An incoming call (Twilio's voice URL request): the call, once per CallSid; the caller's customer record; and what
@@ -445,7 +444,7 @@ begin
   end if;
   -- Only this tenant's own number: a report can never attach to another business's channel.
   select id into v_channel from public.channels
-  where tenant_id = p_tenant_id and kind = 'phone' and phone_number = v_business_phone;
+  where tenant_id = p_tenant_id and kind = 'phone' and phone_number = v_business_phone and verified_at is not null;
 
   -- The call: the platform's own row if it has one; else the Twilio call it handled (the platform names Twilio's
   -- CallSid when it answered through this business's Twilio number), so one phone call stays one row; else new.

@@ -39,17 +39,6 @@ grant usage on schema private to frontdesk_api;
 -- Access: member JWTs as before, plus API keys.
 -- ---------------------------------------------------------------------------------------------------------------
 
--- The API key a request's claims name, or null. Only claims without a subject can name one: a user's JWT always has
--- `sub`, so no user token, whatever else it carries, is ever taken for a key.
-create or replace function private.claimed_api_key(p_claims jsonb)
-returns uuid
-language sql
-immutable
-set search_path = ''
-as $$
-  select case when not (p_claims ? 'sub') then nullif(p_claims ->> 'api_key_id', '')::uuid end
-$$;
-
 -- Same contract as before (no arguments, reads only request.jwt.claims, caches per transaction, answers
 -- '<tenant>:<role>' or ''), with one more case: claims naming an API key get '<tenant>:staff' while that key is live
 -- in the claims' tenant and the tenant is active.
@@ -111,15 +100,18 @@ create or replace trigger api_keys_audit
 -- API keys: management (as the caller, under RLS) and authentication (frontdesk_api only).
 -- ---------------------------------------------------------------------------------------------------------------
 
+-- Security definer: no client role inserts api_keys (a key's hash and prefix are drawn here, its creator is the
+-- caller), so this function, which checks the caller is an owner or admin, is the only way a key comes to be.
 create or replace function private.create_api_key(p_name text, p_scopes text[], p_expires_at timestamptz default null)
 returns table (id uuid, name text, prefix text, key text, scopes text[], created_at timestamptz, expires_at timestamptz)
 language plpgsql
+security definer
 set search_path = ''
 as $$
 #variable_conflict use_column
 declare
   -- API keys act as staff, so they can never mint keys (theirs or anyone's).
-  v_tenant uuid := (select private.tenant_id_for('admin'));
+  v_tenant uuid := (select private.writer_tenant_id('admin'));
   v_prefix text := 'fd_live_' || encode(extensions.gen_random_bytes(4), 'hex');
   v_key text;
   v_row public.api_keys;
@@ -507,7 +499,6 @@ declare
   f text;
 begin
   foreach f in array array[
-    'private.claimed_api_key(jsonb)',
     'private.create_api_key(text, text[], timestamptz)',
     'private.list_api_keys()',
     'private.revoke_api_key(uuid)',

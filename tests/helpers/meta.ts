@@ -108,3 +108,86 @@ export function useGraph(): Graph {
   });
   return graph;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Phone number nodes: GET /{version}/{phone-number-id}, as channel verification reads them.
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface GraphNumberCall { method: string; path: string; authorization: string | undefined }
+
+/**
+ * A Graph stand-in for WhatsApp Business Phone Number nodes. A token sees the numbers it was granted (as a system
+ * user token sees its WABA's numbers) and gets the node; a known token asking for another number gets Meta's
+ * "Unsupported get request" (code 100, subcode 33, HTTP 400); an unknown token gets 190 (HTTP 401). Queued answers
+ * are served first, for provider failures.
+ */
+export async function startGraphNumbers() {
+  const calls: GraphNumberCall[] = [];
+  const queue: GraphAnswer[] = [];
+  const grants = new Map<string, Set<string>>();
+  const fbtrace = () => `A${randomBytes(11).toString("base64url")}`;
+  const server: Server = createServer((req, res) => {
+    calls.push({ method: req.method ?? "", path: req.url ?? "", authorization: req.headers.authorization });
+    const answer = (a: GraphAnswer) => {
+      res.writeHead(a.status, { "content-type": "application/json", ...(a.headers ?? {}) });
+      res.end(JSON.stringify(a.body));
+    };
+    const queued = queue.shift();
+    if (queued) return answer(queued);
+    const id = /^\/v\d+\.\d+\/(\d+)$/.exec(req.url ?? "")?.[1];
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const granted = token ? grants.get(token) : undefined;
+    if (!granted) {
+      return answer({
+        status: 401,
+        headers: { "www-authenticate": 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"' },
+        body: { error: { message: "Invalid OAuth access token - Cannot parse access token", type: "OAuthException", code: 190, fbtrace_id: fbtrace() } },
+      });
+    }
+    if (req.method !== "GET" || !id || !granted.has(id)) {
+      const what = id ?? (req.url ?? "").split("?")[0].split("/").pop();
+      return answer({
+        status: 400,
+        body: {
+          error: {
+            message: `Unsupported get request. Object with ID '${what}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+            type: "GraphMethodException", code: 100, error_subcode: 33, fbtrace_id: fbtrace(),
+          },
+        },
+      });
+    }
+    answer({
+      status: 200,
+      body: {
+        verified_name: "Test Business", code_verification_status: "VERIFIED", display_phone_number: "+1 555-010-0000",
+        quality_rating: "GREEN", platform_type: "CLOUD_API", throughput: { level: "STANDARD" }, id,
+      },
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v23.0`,
+    calls,
+    queue,
+    /** The token can read these phone number ids (and is a valid token at all). */
+    grant(token: string, ...phoneNumberIds: string[]) {
+      const set = grants.get(token) ?? new Set<string>();
+      for (const id of phoneNumberIds) set.add(id);
+      grants.set(token, set);
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export type GraphNumbers = Awaited<ReturnType<typeof startGraphNumbers>>;
+
+/** A phone-number Graph stand-in for the whole test file: fields filled in beforeAll, closed after the file. */
+export function useGraphNumbers(): GraphNumbers {
+  const graph = {} as GraphNumbers;
+  beforeAll(async () => {
+    Object.assign(graph, await startGraphNumbers());
+    return () => graph.close();
+  });
+  return graph;
+}

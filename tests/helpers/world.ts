@@ -25,8 +25,9 @@ export async function buildWorld(db: TestDb, tenantId: string, ownerId: string):
   await sql`insert into public.customer_service_preferences (tenant_id, customer_id, service_id) values (${tenantId}, ${customer.id}, ${service.id})`;
   const [booking] = await sql`insert into public.bookings (tenant_id, customer_id, service_id, staff_id, starts_at, ends_at, source)
     values (${tenantId}, ${customer.id}, ${service.id}, ${staff.id}, '2030-06-03 10:00Z', '2030-06-03 10:30Z', 'whatsapp') returning id`;
-  const [conversation] = await sql`insert into public.conversations (tenant_id, channel_id, customer_id, last_message_at)
-    values (${tenantId}, ${channel.id}, ${customer.id}, now()) returning id`;
+  // The customer wrote in just now (the inbound message below), so the conversation is inside the 24-hour window.
+  const [conversation] = await sql`insert into public.conversations (tenant_id, channel_id, customer_id, last_message_at, last_inbound_at)
+    values (${tenantId}, ${channel.id}, ${customer.id}, now(), now()) returning id`;
   const [message] = await sql`insert into public.messages (tenant_id, conversation_id, channel_id, direction, type, body, provider_message_id, status)
     values (${tenantId}, ${conversation.id}, ${channel.id}, 'inbound', 'text', 'Hola', ${"wamid." + digits(20)}, 'received') returning id`;
   const [voice] = await sql`insert into public.voices (tenant_id, name, provider, provider_voice_id) values (${tenantId}, 'Warm', 'elevenlabs', 'v1') returning id`;

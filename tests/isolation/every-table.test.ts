@@ -1,5 +1,11 @@
 // Tenant isolation for every table in `public`, enumerated from the catalog: a table added later is tested (and
-// fails until it has policies, a fixture row in tests/helpers/world.ts and an entry in RULES below).
+// fails until it has policies, a fixture row in tests/helpers/world.ts, an entry in READ below and its write surface
+// in supabase/write-surface.ts).
+//
+// Who reads a table is stated here (READ); who inserts, updates and deletes is not: it comes from the one
+// declaration of the write surface, supabase/write-surface.ts (the least member role it lists for each operation).
+// Column by column, and for the API key, the declaration is checked by write-surface.test.ts and
+// server-owned.test.ts; this file checks the tenant boundary for every table and role.
 //
 // Writes are attempted inside PostgREST-style transactions that are then rolled back, so every table keeps its rows
 // for the next check. "Refused" means Postgres said no: RLS or privileges (42501), or a statement that matched no
@@ -9,51 +15,50 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { asRequest, useTestDatabase } from "../helpers/db.ts";
 import { tenantWithTeam, type Role, type TestTenant } from "../helpers/tenants.ts";
 import { buildWorld } from "../helpers/world.ts";
+import { MEMBER_ROLES, WRITE_SURFACE, declaredColumns, declaredRoles, type Op } from "../helpers/write-surface.ts";
 
 const db = useTestDatabase();
 
 type Min = Role | null; // least role allowed; null = no client role
 interface Rule { read: Role; insert: Min; update: Min; delete: Min; touch?: string }
 
-// Who may do what in each business table. "staff read; owners and admins manage" unless stated.
-const managed = (touch: string): Rule => ({ read: "staff", insert: "admin", update: "admin", delete: "admin", touch });
-const linkTable: Rule = { read: "staff", insert: "admin", update: null, delete: "admin" };
-const RULES: Record<string, Rule | "tenancy"> = {
-  tenants: "tenancy", memberships: "tenancy", invitations: "tenancy", // role × operation matrix: access-matrix.test.ts
-  channels: managed("name"),
-  staff: managed("name"),
-  services: managed("name"),
-  staff_services: linkTable,
-  business_hours: managed("weekday"),
-  closures: managed("reason"),
-  customers: managed("name"),
-  customer_staff_preferences: linkTable,
-  customer_service_preferences: linkTable,
-  bookings: { read: "staff", insert: "staff", update: "staff", delete: "staff", touch: "notes" },
-  conversations: { read: "staff", insert: "staff", update: "staff", delete: "admin", touch: "bot_state" },
-  // Only outbound, queued messages in the sender's own name may be inserted; copying an inbound one never passes.
-  messages: { read: "staff", insert: null, update: null, delete: null },
-  voices: managed("name"),
-  voice_agents: managed("name"),
-  calls: { read: "staff", insert: null, update: null, delete: "admin" },
-  call_summaries: { read: "staff", insert: null, update: null, delete: "admin" },
-  caller_profiles: managed("display_name"),
-  memories: managed("importance"),
-  personality_metrics: { read: "staff", insert: null, update: null, delete: "admin" },
-  caller_personality: { read: "staff", insert: null, update: null, delete: null },
-  leads: { read: "staff", insert: "staff", update: "staff", delete: "staff", touch: "notes" },
-  api_keys: { read: "admin", insert: "admin", update: "admin", delete: "admin", touch: "name" },
-  subscriptions: { read: "admin", insert: null, update: "admin", delete: null, touch: "plan_id" },
-  usage_events: { read: "admin", insert: null, update: null, delete: null },
-  usage_monthly: { read: "admin", insert: null, update: null, delete: null },
-  feature_flags: managed("enabled"),
-  audit_log: { read: "admin", insert: null, update: null, delete: null },
+// Who reads each business table. "tenancy": the role × operation matrix is tests/tenancy/access-matrix.test.ts.
+const READ: Record<string, Role | "tenancy"> = {
+  tenants: "tenancy", memberships: "tenancy", invitations: "tenancy",
+  channels: "staff",
+  staff: "staff", services: "staff", staff_services: "staff", business_hours: "staff", closures: "staff",
+  customers: "staff", customer_staff_preferences: "staff", customer_service_preferences: "staff",
+  bookings: "staff",
+  conversations: "staff", messages: "staff",
+  voices: "staff", voice_agents: "staff", calls: "staff", call_summaries: "staff",
+  caller_profiles: "staff", memories: "staff", personality_metrics: "staff", caller_personality: "staff",
+  leads: "staff",
+  api_keys: "admin", subscriptions: "admin", usage_events: "admin", usage_monthly: "admin", feature_flags: "staff",
+  audit_log: "admin",
 };
 const GLOBAL_TABLES = new Set(["plans"]);
 // `tenants` is keyed by its own id (the distribution key itself); every other table by tenant_id.
 const tcol = (table: string) => (table === "tenants" ? "id" : "tenant_id");
 const rank = { staff: 1, admin: 2, owner: 3 } as const;
 const allows = (min: Min, role: Role) => min !== null && rank[role] >= rank[min];
+const isMember = (r: string): r is Role => (MEMBER_ROLES as readonly string[]).includes(r);
+
+/** The least member role write-surface.ts lets do `op` in `table`; null when no member may. */
+function minRole(table: string, op: Op): Min {
+  const members = declaredRoles(table, op).filter(isMember);
+  return members.length ? members.reduce((lo, r) => (rank[r] < rank[lo] ? r : lo)) : null;
+}
+
+/** The rule for a table: its reader from READ, its writers from the declaration; "any declared update column" to touch. */
+function ruleOf(table: string): Rule | "tenancy" | undefined {
+  const read = READ[table];
+  if (read === undefined || read === "tenancy") return read;
+  return {
+    read,
+    insert: minRole(table, "insert"), update: minRole(table, "update"), delete: minRole(table, "delete"),
+    touch: declaredColumns(table, "update")[0],
+  };
+}
 
 let a: TestTenant;
 let b: TestTenant;
@@ -83,9 +88,20 @@ async function rowOf(table: string, tenantId: string): Promise<Record<string, un
   return row.r;
 }
 
+/**
+ * A copy of `row` into the table: through the declared insert columns where there are some (so what refuses it is the
+ * policy, not a missing column privilege; the id is then a fresh default), otherwise through every column.
+ */
 function copyStatement(t: (typeof tables)[number]) {
-  const cols = t.insertable.map((c) => `"${c}"`).join(", ");
+  const declared = declaredColumns(t.name, "insert");
+  const cols = (declared.length ? declared : t.insertable).map((c) => `"${c}"`).join(", ");
   return `insert into public.${t.name} (${cols}) select ${cols} from jsonb_populate_record(null::public.${t.name}, $1::jsonb)`;
+}
+
+/** An UPDATE that changes nothing, of a declared update column where there is one (else of the tenant key). */
+function touchStatement(table: string) {
+  const col = declaredColumns(table, "update")[0] ?? tcol(table);
+  return `update public.${table} set "${col}" = "${col}" where ${tcol(table)} = $1`;
 }
 
 beforeAll(async () => {
@@ -106,11 +122,22 @@ beforeAll(async () => {
 });
 
 describe("the catalog", () => {
-  it("every public table is either a tenant table with rules here or a declared platform catalogue", () => {
+  it("every public table is either a tenant table with its readers here and its write surface declared, or a declared platform catalogue", () => {
     for (const t of tables) {
       if (GLOBAL_TABLES.has(t.name)) continue;
       expect(t.columns, t.name).toContain(tcol(t.name));
-      expect(RULES[t.name], `${t.name}: add its access rules to RULES`).toBeDefined();
+      expect(READ[t.name], `${t.name}: add who reads it to READ`).toBeDefined();
+      expect(Object.hasOwn(WRITE_SURFACE, t.name), `${t.name}: declare its write surface in supabase/write-surface.ts`).toBe(true);
+    }
+  });
+
+  it("the declared member writers of every table are upward-closed, so \"at least role R\" describes them", () => {
+    for (const table of Object.keys(WRITE_SURFACE)) {
+      for (const op of ["insert", "update", "delete"] as const) {
+        const min = minRole(table, op);
+        const members = MEMBER_ROLES.filter((r) => declaredRoles(table, op).includes(r));
+        expect(members, `${table} ${op}`).toEqual(MEMBER_ROLES.filter((r) => allows(min, r)));
+      }
     }
   });
 
@@ -157,8 +184,8 @@ describe("a member of another business", () => {
       const seen = await tryAs(b.members.owner.token, `select 1 from public.${t.name} where ${tcol(t.name)} = $1`, [a.id]);
       expect(seen, t.name).toBe("refused");
       // and sees its own business where its role may read
-      const rule = RULES[t.name];
-      if (rule !== "tenancy" && allows(rule.read, "owner")) {
+      const rule = ruleOf(t.name);
+      if (rule !== undefined && rule !== "tenancy" && allows(rule.read, "owner")) {
         expect(await tryAs(b.members.owner.token, `select 1 from public.${t.name} where ${tcol(t.name)} = $1`, [b.id]), t.name).not.toBe("refused");
       }
     }
@@ -171,7 +198,7 @@ describe("a member of another business", () => {
       if (t.hasId && t.name !== "tenants") row.id = randomUUID();
       expect(await tryAs(b.members.owner.token, copyStatement(t), [row]), `insert ${t.name}`).toBe("refused");
       const key = tcol(t.name);
-      expect(await tryAs(b.members.owner.token, `update public.${t.name} set ${key} = ${key} where ${key} = $1`, [a.id]), `update ${t.name}`).toBe("refused");
+      expect(await tryAs(b.members.owner.token, touchStatement(t.name), [a.id]), `update ${t.name}`).toBe("refused");
       expect(await tryAs(b.members.owner.token, `delete from public.${t.name} where ${key} = $1`, [a.id]), `delete ${t.name}`).toBe("refused");
     }
   });
@@ -205,10 +232,10 @@ describe("anon", () => {
 });
 
 describe.each(["staff", "admin", "owner"] as const)("the business's own %s", (role) => {
-  it("reads, inserts, updates and deletes exactly as the rules say", async () => {
+  it("reads as READ says, and inserts, updates and deletes as write-surface.ts declares", async () => {
     const token = a.members[role].token;
     for (const t of tables) {
-      const rule = RULES[t.name];
+      const rule = ruleOf(t.name);
       if (GLOBAL_TABLES.has(t.name) || rule === "tenancy" || rule === undefined) continue;
       const read = await tryAs(token, `select 1 from public.${t.name} where tenant_id = $1`, [a.id]);
       expect(read !== "refused", `${role} select ${t.name}`).toBe(allows(rule.read, role));
@@ -218,11 +245,8 @@ describe.each(["staff", "admin", "owner"] as const)("the business's own %s", (ro
       const insert = await tryAs(token, copyStatement(t), [row]);
       expect(insert !== "refused", `${role} insert ${t.name} (${insert})`).toBe(allows(rule.insert, role));
 
-      if (rule.touch || rule.update === null) {
-        const col = rule.touch ?? "tenant_id";
-        const update = await tryAs(token, `update public.${t.name} set "${col}" = "${col}" where tenant_id = $1`, [a.id]);
-        expect(update !== "refused", `${role} update ${t.name} (${update})`).toBe(allows(rule.update, role));
-      }
+      const update = await tryAs(token, touchStatement(t.name), [a.id]);
+      expect(update !== "refused", `${role} update ${t.name}${rule.touch ? `.${rule.touch}` : ""} (${update})`).toBe(allows(rule.update, role));
 
       const del = await tryAs(token, `delete from public.${t.name} where tenant_id = $1`, [a.id]);
       expect(del !== "refused", `${role} delete ${t.name} (${del})`).toBe(allows(rule.delete, role));

@@ -108,22 +108,26 @@ describe("in SQL: what API-key claims resolve to", () => {
     expect((await access(claims)).staff).toBe(a.id);
     await db.sql`update public.api_keys set expires_at = now() - interval '1 second' where id = ${k.id}`;
     expect((await access(claims)).staff).toBeNull();
-    await db.sql`update public.api_keys set expires_at = null, revoked_at = now() where id = ${k.id}`;
-    expect((await access(claims)).staff).toBeNull();
-    await db.sql`update public.api_keys set revoked_at = null where id = ${k.id}`;
+    const revoked = await createKey(fns, a.members.owner.token, ["memory:read"]);
+    const revokedClaims = { tenant_id: a.id, api_key_id: revoked.id };
+    expect((await access(revokedClaims)).staff).toBe(a.id);
+    await db.sql`update public.api_keys set revoked_at = now() where id = ${revoked.id}`;
+    expect((await access(revokedClaims)).staff).toBeNull();
+    const live = await createKey(fns, a.members.owner.token, ["memory:read"]);
+    const liveClaims = { tenant_id: a.id, api_key_id: live.id };
     await db.sql`update public.tenants set status = 'suspended' where id = ${a.id}`;
     try {
-      expect((await access(claims)).staff).toBeNull();
+      expect((await access(liveClaims)).staff).toBeNull();
     } finally {
       await db.sql`update public.tenants set status = 'active' where id = ${a.id}`;
     }
     // Revoked inside the same transaction (as the table owner, between two statements of the key's request): the
     // cached access is dropped at once.
     const inTx = await db.sql.begin(async (tx) => {
-      await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify({ role: "authenticated", ...claims })}, true)`;
+      await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify({ role: "authenticated", ...liveClaims })}, true)`;
       const before = (await tx`select private.tenant_id_for('staff') as t`)[0].t;
       await tx`select set_config('role', 'postgres', true)`;
-      await tx`update public.api_keys set revoked_at = now() where id = ${k.id}`;
+      await tx`update public.api_keys set revoked_at = now() where id = ${live.id}`;
       await tx`select set_config('role', 'authenticated', true)`;
       const after = (await tx`select private.tenant_id_for('staff') as t`)[0].t;
       return { before, after };

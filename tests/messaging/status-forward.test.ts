@@ -12,6 +12,8 @@ beforeAll(async () => {
   const t = await tenantWithTeam(db, "status");
   tenantId = t.id;
   world = await buildWorld(db, t.id, t.members.owner.id);
+  // A customer who wrote a moment ago: outbound messages may be queued (the 24-hour window).
+  await db.sql`update public.conversations set last_inbound_at = now() where id = ${world.conversation}`;
 });
 
 async function outbound(): Promise<string> {

@@ -10,6 +10,17 @@ describe("supabase db advisors", () => {
     expect(await runAdvisors(db.url)).toEqual([]);
   });
 
+  it("looks at the info level too: RLS enabled without a policy is reported (control)", async () => {
+    await db.sql`create table private.planted_no_policy (id int primary key)`;
+    await db.sql`alter table private.planted_no_policy enable row level security`;
+    try {
+      const findings = await runAdvisors(db.url);
+      expect(findings.map((f) => f.name)).toContain("rls_enabled_no_policy");
+    } finally {
+      await db.sql`drop table private.planted_no_policy`;
+    }
+  });
+
   it("reports a public table without RLS (control)", async () => {
     await db.sql`create table public.planted_without_rls (id int primary key)`;
     try {

@@ -176,7 +176,7 @@ describe("incoming calls", () => {
     expect(twiml).toContain("Sorry, this number is not in service. Goodbye.");
     expect(twiml).toContain("<Hangup/>");
     const [u] = await db.sql`select provider, reason, payload from private.unroutable_events where routing_key = ${unknown}`;
-    expect(u).toMatchObject({ provider: "twilio", reason: "no Twilio voice channel has this number" });
+    expect(u).toMatchObject({ provider: "twilio", reason: "no verified Twilio voice channel has this number" });
     expect(u.payload.To).toBe(unknown);
     const after = await counts();
     expect([after.calls, after.customers]).toEqual([before.calls, before.customers]);

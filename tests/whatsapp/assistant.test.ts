@@ -90,6 +90,7 @@ interface Sent {
   status: string;
   type: string;
   body: string;
+  purpose: string | null;
   payload: Record<string, any>;
 }
 
@@ -119,7 +120,7 @@ async function say(c: Customer, m: MetaMessage, assistant: Assistant = bookingAs
   const messageId = await receive(c, m);
   const result = await runAssistantTurn(db.sql, { tenantId: c.shop.id, conversationId: c.conversationId, messageId }, assistant);
   const rows = result.messageIds.length === 0 ? [] : await db.sql<Sent[]>`
-    select id, direction, status, type, body, payload from public.messages where id = any(${result.messageIds}::uuid[])`;
+    select id, direction, status, type, body, payload, purpose from public.messages where id = any(${result.messageIds}::uuid[])`;
   const sent = result.messageIds.map((id) => rows.find((r) => r.id === id)!);
   for (const s of sent) {
     expect(s).toMatchObject({ direction: "outbound", status: "queued" });
@@ -507,7 +508,8 @@ describe("a person, opting out, and what the bot does not understand", () => {
     expect(stop[0]).toMatchObject({
       type: "text",
       body: "You won't get any more messages from Fade House. Reply START to receive them again.",
-      payload: { opt_out_confirmation: true },
+      payload: {},
+      purpose: "opt_out_confirmation",
     });
     const [cu] = await db.sql`select opted_out_at, marketing_opt_in from public.customers where id = ${c.id}`;
     expect(cu.opted_out_at).not.toBeNull();
@@ -532,7 +534,8 @@ describe("a person, opting out, and what the bot does not understand", () => {
     expect(stop).toMatchObject({
       type: "text",
       body: "No recibirás más mensajes de Peluquería Sol. Escribe ALTA para volver a recibirlos.",
-      payload: { opt_out_confirmation: true },
+      payload: {},
+      purpose: "opt_out_confirmation",
     });
     expect(await say(c, textMessage("hola"))).toEqual([]);
     const alta = await ask(c, textMessage(" alta "));
@@ -543,7 +546,7 @@ describe("a person, opting out, and what the bot does not understand", () => {
     const c = await createCustomer(barbers, "Uma");
     await ask(c, textMessage("agent"));
     const stop = await ask(c, textMessage("STOP"));
-    expect(stop.payload).toEqual({ opt_out_confirmation: true });
+    expect(stop).toMatchObject({ payload: {}, purpose: "opt_out_confirmation" });
     const [cu] = await db.sql`select opted_out_at from public.customers where id = ${c.id}`;
     expect(cu.opted_out_at).not.toBeNull();
   });

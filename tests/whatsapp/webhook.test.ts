@@ -139,7 +139,7 @@ describe("ingestion", () => {
     const unknown = delivery(messagesChange("999000111222333", { contacts: [{ wa_id: from }], messages: [inbound(from, "text")] }));
     expect((await post(hook(), unknown, LOCAL_WHATSAPP_APP_SECRET)).status).toBe(200);
     const [u] = await db.sql`select routing_key, reason from private.unroutable_events where routing_key = '999000111222333'`;
-    expect(u.reason).toMatch(/no active channel/);
+    expect(u.reason).toMatch(/no active, verified channel/);
     await db.sql`update public.channels set active = false where id = ${b.channelId}`;
     const off = delivery(messagesChange(b.phoneNumberId, { contacts: [{ wa_id: from }], messages: [inbound(from, "text")] }));
     expect((await post(hook(), off, LOCAL_WHATSAPP_APP_SECRET)).status).toBe(200);

@@ -13,7 +13,8 @@
 import { principalFrom } from "../_shared/api-keys/principal.ts";
 import { HttpError } from "../_shared/http/errors.ts";
 import { handle, json } from "../_shared/http/respond.ts";
-import { forgetCaller, queryParams, readJson, recall, storeMemories } from "../_shared/memory/memory.ts";
+import { parseJson } from "../_shared/http/parse.ts";
+import { forgetCaller, queryParams, readStoreBody, recall, storeMemories } from "../_shared/memory/memory.ts";
 
 Deno.serve(handle(async (req) => {
   const url = new URL(req.url);
@@ -21,8 +22,10 @@ Deno.serve(handle(async (req) => {
   if (path !== "/") throw new HttpError(404, "not_found", `no route for ${req.method} ${url.pathname}`);
   switch (req.method) {
     case "POST": {
+      // Size first (413 before anything else), then who is asking, then what the body says.
+      const raw = await readStoreBody(req);
       const principal = await principalFrom(req);
-      return json(await storeMemories(principal, await readJson(req)), 201);
+      return json(await storeMemories(principal, parseJson(raw)), 201);
     }
     case "GET":
       return json(await recall(await principalFrom(req), queryParams(url)));

@@ -49,3 +49,18 @@ export async function asWebhook<T>(work: (tx: Tx) => Promise<T>, sql: Sql = db()
     return work(tx);
   })) as T;
 }
+
+/**
+ * Platform work no client may do (recording a channel's verification, the operator's assignments): one transaction
+ * as `service_role`, with claims naming only that role, so `auth.role()` and the audit log say who acted. `actorId`
+ * (the signed-in user on whose request the work runs) lands in the audit log as the actor; it grants nothing, since
+ * service_role's access does not come from claims.
+ */
+export async function asService<T>(work: (tx: Tx) => Promise<T>, sql: Sql = db(), actorId?: string): Promise<T> {
+  const claims = actorId ? { role: "service_role", sub: actorId } : { role: "service_role" };
+  return (await sql.begin(async (tx) => {
+    await tx`set local role service_role`;
+    await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+    return work(tx);
+  })) as T;
+}

@@ -203,14 +203,14 @@ isOneToOne: false
                   ]
                 },"channels": {
                   Row: {
-                    "active": boolean,"capabilities": (string)[],"created_at": string,"display_phone_number": string | null,"id": string,"kind": Database["public"]['Enums']["channel_kind"],"name": string,"phone_number": string | null,"phone_number_id": string | null,"provider": string,"secrets": NonNullable<Json>,"settings": NonNullable<Json>,"tenant_id": string,"updated_at": string,"waba_id": string | null
+                    "active": boolean,"capabilities": (string)[],"created_at": string,"display_phone_number": string | null,"id": string,"kind": Database["public"]['Enums']["channel_kind"],"name": string,"phone_number": string | null,"phone_number_id": string | null,"provider": string,"provider_account_id": string | null,"secrets": NonNullable<Json>,"settings": NonNullable<Json>,"tenant_id": string,"updated_at": string,"verification_method": string | null,"verified_at": string | null,"waba_id": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "active"?: boolean,"capabilities"?: (string)[],"created_at"?: string,"display_phone_number"?: string | null,"id"?: string,"kind": Database["public"]['Enums']["channel_kind"],"name"?: string,"phone_number"?: string | null,"phone_number_id"?: string | null,"provider": string,"secrets"?: NonNullable<Json>,"settings"?: NonNullable<Json>,"tenant_id": string,"updated_at"?: string,"waba_id"?: string | null
+                    "active"?: boolean,"capabilities"?: (string)[],"created_at"?: string,"display_phone_number"?: string | null,"id"?: string,"kind": Database["public"]['Enums']["channel_kind"],"name"?: string,"phone_number"?: string | null,"phone_number_id"?: string | null,"provider": string,"provider_account_id"?: string | null,"secrets"?: NonNullable<Json>,"settings"?: NonNullable<Json>,"tenant_id": string,"updated_at"?: string,"verification_method"?: string | null,"verified_at"?: string | null,"waba_id"?: string | null
                   }
                   Update: {
-                    "active"?: boolean,"capabilities"?: (string)[],"created_at"?: string,"display_phone_number"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["channel_kind"],"name"?: string,"phone_number"?: string | null,"phone_number_id"?: string | null,"provider"?: string,"secrets"?: NonNullable<Json>,"settings"?: NonNullable<Json>,"tenant_id"?: string,"updated_at"?: string,"waba_id"?: string | null
+                    "active"?: boolean,"capabilities"?: (string)[],"created_at"?: string,"display_phone_number"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["channel_kind"],"name"?: string,"phone_number"?: string | null,"phone_number_id"?: string | null,"provider"?: string,"provider_account_id"?: string | null,"secrets"?: NonNullable<Json>,"settings"?: NonNullable<Json>,"tenant_id"?: string,"updated_at"?: string,"verification_method"?: string | null,"verified_at"?: string | null,"waba_id"?: string | null
                   }
                   Relationships: [
                     {
@@ -260,6 +260,12 @@ isOneToOne: false
                   }
                   Relationships: [
                     {
+      foreignKeyName: "conversations_assignee"
+      columns: ["tenant_id","assigned_to"]
+isOneToOne: false
+      referencedRelation: "memberships"
+      referencedColumns: ["tenant_id","user_id"]
+    },{
       foreignKeyName: "conversations_tenant_id_channel_id_fkey"
       columns: ["tenant_id","channel_id"]
 isOneToOne: false
@@ -465,14 +471,14 @@ isOneToOne: false
                   ]
                 },"messages": {
                   Row: {
-                    "body": string | null,"channel_id": string,"conversation_id": string,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error_code": string | null,"error_details": Json | null,"error_title": string | null,"id": string,"media_id": string | null,"next_attempt_at": string | null,"payload": NonNullable<Json>,"provider_message_id": string | null,"send_attempts": number,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at": string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                    "body": string | null,"channel_id": string,"conversation_id": string,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error_code": string | null,"error_details": Json | null,"error_title": string | null,"id": string,"media_id": string | null,"next_attempt_at": string | null,"payload": NonNullable<Json>,"provider_message_id": string | null,"purpose": string | null,"send_attempts": number,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at": string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "body"?: string | null,"channel_id": string,"conversation_id": string,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"next_attempt_at"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"send_attempts"?: number,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                    "body"?: string | null,"channel_id": string,"conversation_id": string,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"next_attempt_at"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"purpose"?: string | null,"send_attempts"?: number,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
                   }
                   Update: {
-                    "body"?: string | null,"channel_id"?: string,"conversation_id"?: string,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"next_attempt_at"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"send_attempts"?: number,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
+                    "body"?: string | null,"channel_id"?: string,"conversation_id"?: string,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"next_attempt_at"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"purpose"?: string | null,"send_attempts"?: number,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
                   }
                   Relationships: [
                     {
@@ -567,6 +573,12 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "tenants"
       referencedColumns: ["id"]
+    },{
+      foreignKeyName: "staff_user_membership"
+      columns: ["tenant_id","user_id"]
+isOneToOne: false
+      referencedRelation: "memberships"
+      referencedColumns: ["tenant_id","user_id"]
     }
                   ]
                 },"staff_services": {

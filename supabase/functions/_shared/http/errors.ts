@@ -28,7 +28,7 @@ const SQLSTATE_STATUS: Record<string, [number, string]> = {
 
 const STATUS_CODE: Record<number, string> = {
   400: "invalid_input", 401: "unauthorized", 402: "payment_required", 403: "forbidden", 404: "not_found",
-  409: "conflict", 410: "gone", 422: "unprocessable", 429: "rate_limited",
+  409: "conflict", 410: "gone", 413: "payload_too_large", 422: "unprocessable", 429: "rate_limited",
 };
 
 interface PgErrorLike { code?: string; message?: string; detail?: string; errno?: string }

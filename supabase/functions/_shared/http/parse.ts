@@ -1,5 +1,6 @@
 // Input parsing with zod: every body is validated before any work, and a bad one gets a 400 naming each problem.
 import { z } from "zod";
+import { DEFAULT_JSON_LIMIT, readText } from "./body.ts";
 import { HttpError } from "./errors.ts";
 
 export function validation(error: z.ZodError): HttpError {
@@ -14,12 +15,15 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.inf
   return result.data;
 }
 
-export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
-  let body: unknown;
+export function parseJson(text: string): unknown {
   try {
-    body = await req.json();
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, "invalid_json", "the request body is not valid JSON");
   }
-  return parseWith(schema, body);
+}
+
+/** The body, at most `limit` bytes (413 beyond), as JSON (400 if it is not) matching `schema` (400 naming why not). */
+export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S, limit = DEFAULT_JSON_LIMIT): Promise<z.infer<S>> {
+  return parseWith(schema, parseJson(await readText(req, limit)));
 }

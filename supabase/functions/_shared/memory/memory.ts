@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { asPrincipal, type Principal } from "../api-keys/principal.ts";
 import type { Sql } from "../db/client.ts";
+import { MiB, readText } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import { parseWith } from "../http/parse.ts";
 
@@ -14,8 +15,8 @@ export const MEMORY_KINDS = ["fact", "preference", "event", "relationship", "not
 /** The memories_content_size check: 1..4000 characters. */
 export const MAX_CONTENT = 4000;
 export const MAX_BATCH = 100;
-/** Largest body read: a full batch of maximal memories in multi-byte scripts fits. */
-export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** Largest body read: a full batch of maximal memories in multi-byte scripts (~1.2 MB of UTF-8) fits in 2 MiB. */
+export const MAX_BODY_BYTES = 2 * MiB;
 
 const e164 = z.string().trim().regex(/^\+[1-9]\d{6,14}$/, "use E.164, e.g. +14155550123");
 // In a query string an unencoded "+" arrives as a space ("?caller=+1415…" is a common mistake): take it as the "+".
@@ -67,20 +68,23 @@ export interface ForgetResult {
   caller_id: string; erased: true; memories: number; personality_metrics: number; calls_unlinked: number;
 }
 
-/** The request's JSON body, refusing more than MAX_BODY_BYTES (413) before parsing it. */
-export async function readJson(req: Request): Promise<unknown> {
-  if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge();
-  const text = await req.text();
-  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) throw tooLarge();
+/**
+ * The store request's body as text, refusing more than MAX_BODY_BYTES (413) without reading further. Read before the
+ * principal is authenticated, so an oversized request costs nothing; parsed only after (see ../http/parse.ts).
+ */
+export async function readStoreBody(req: Request): Promise<string> {
   try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, "invalid_json", "the request body is not valid JSON");
+    return await readText(req, MAX_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 413) throw tooLarge();
+    throw err;
   }
 }
 
 function tooLarge(): HttpError {
-  return new HttpError(413, "payload_too_large", `the request body is over ${MAX_BODY_BYTES} bytes: send at most ${MAX_BATCH} memories of up to ${MAX_CONTENT} characters each`);
+  return new HttpError(413, "payload_too_large",
+    `the request body is larger than the limit of ${MAX_BODY_BYTES} bytes: send at most ${MAX_BATCH} memories of up to ${MAX_CONTENT} characters each`,
+    { limit_bytes: MAX_BODY_BYTES });
 }
 
 export function queryParams(url: URL): Record<string, string> {

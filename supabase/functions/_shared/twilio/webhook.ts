@@ -9,6 +9,7 @@
 // with no auth token to verify it by) is kept as unroutable and the caller hears a polite goodbye.
 import type { z } from "zod";
 import { asWebhook, type Sql } from "../db/client.ts";
+import { KiB, readText } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import { decryptSecret, type EncryptionKey } from "../secrets/crypto.ts";
 import { VOICEMAIL_MAX_SECONDS, voicePublicBaseUrl } from "./config.ts";
@@ -38,6 +39,9 @@ export interface IncomingDecision {
 }
 
 const FUNCTION_PATH = "/voice-webhook";
+
+/** Twilio's callbacks are form posts of a few dozen short parameters (a few KiB): 64 KiB leaves ample room. */
+export const WEBHOOK_BODY_LIMIT = 64 * KiB;
 
 /**
  * The URL Twilio requested: the configured public prefix, then our path (which starts with /voice-webhook, locally and
@@ -109,7 +113,8 @@ function parse(route: TwilioRoute, params: FormParams): Parsed {
 }
 
 export async function handleTwilio(req: Request, route: TwilioRoute, opts: TwilioOptions = {}): Promise<Response> {
-  const params = formParams(await req.text());
+  // Bounded before anything else: the signature can only be checked over the whole form, and anyone can post one.
+  const params = formParams(await readText(req, WEBHOOK_BODY_LIMIT));
   // Validated first: a malformed request is refused (400, naming the problem) before anything is looked up.
   const parsed = parse(route, params);
   // The recording status callback carries no To: our recording URL names the number (and is signed with it).
@@ -123,7 +128,7 @@ export async function handleTwilio(req: Request, route: TwilioRoute, opts: Twili
 
   const channel = await channelFor(number, opts.sql);
   if (!channel) {
-    await unroutable(number, "no Twilio voice channel has this number", params, opts.sql);
+    await unroutable(number, "no verified Twilio voice channel has this number", params, opts.sql);
     return unroutableAnswer(route);
   }
   if (!channel.auth_token || !channel.key_id) {

@@ -7,7 +7,9 @@
 // token; Retell: the HMAC signature). Unknown agent: 404; no secret set or proof missing or wrong: 401; either way
 // nothing is stored. Then one SQL function, as `frontdesk_webhook`, stores the report for that agent's business.
 import { asWebhook, type Sql } from "../db/client.ts";
+import { MiB, readText } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
+import { parseJson } from "../http/parse.ts";
 import { json } from "../http/respond.ts";
 import type { EncryptionKey } from "../secrets/crypto.ts";
 import type { Platform, VoicePlatformAdapter } from "./adapter.ts";
@@ -16,6 +18,9 @@ import { retell } from "./retell.ts";
 import { vapi } from "./vapi.ts";
 
 export const ADAPTERS: Record<Platform, VoicePlatformAdapter> = { vapi, retell };
+
+/** End-of-call reports carry the whole transcript and message array of a call, long calls included: 4 MiB. */
+export const CALL_EVENT_BODY_LIMIT = 4 * MiB;
 
 export interface CallEventOptions { sql?: Sql; key?: EncryptionKey; now?: number }
 
@@ -69,13 +74,9 @@ async function authenticatedAgent(
 
 export async function receiveCallEvent(req: Request, platform: string, opts: CallEventOptions = {}): Promise<Response> {
   const adapter = adapterFor(platform);
-  const raw = await req.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(raw);
-  } catch {
-    throw new HttpError(400, "invalid_json", "the request body is not valid JSON");
-  }
+  // Bounded before anything else: the agent's secret is only looked up (and the signature checked) after this.
+  const raw = await readText(req, CALL_EVENT_BODY_LIMIT);
+  const body = parseJson(raw);
   const envelope = adapter.envelope(body);
   const agent = await authenticatedAgent(adapter, req, raw, envelope.platformAgentId, opts);
   // Platforms send other events to the same URL (status updates, transcripts, call_started …): acknowledged,

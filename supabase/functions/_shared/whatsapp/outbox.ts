@@ -8,7 +8,8 @@ import { sendWhatsApp, type OutboundType } from "./graph.ts";
 
 interface Claimed {
   tenant_id: string; message_id: string; conversation_id: string; channel_id: string; phone_number_id: string;
-  to_wa_id: string | null; type: OutboundType; body: string | null; payload: Record<string, unknown>; attempts: number;
+  to_wa_id: string | null; type: OutboundType; body: string | null; payload: Record<string, unknown>; purpose: string | null;
+  attempts: number;
   last_inbound_at: Date | null; opted_out: boolean;
 }
 
@@ -38,7 +39,7 @@ export async function drainOutbox(opts: DrainOptions = {}): Promise<DrainReport>
   };
 
   for (const m of claimed) {
-    if (m.opted_out && m.payload?.opt_out_confirmation !== true) {
+    if (m.opted_out && m.purpose !== "opt_out_confirmation") {
       await fail(m, false, "opted_out", "the customer has opted out of messages", null);
       continue;
     }

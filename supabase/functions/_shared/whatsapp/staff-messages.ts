@@ -1,5 +1,6 @@
 // Staff writing into a conversation (the human hand-over) and handing it back to the bot, as the caller: the
-// send_message function and the conversations policy decide who may.
+// send_message function and the conversations policy decide who may (handing back clears the bot's state: the
+// conversations_rules trigger).
 import { z } from "zod";
 import { asCaller, type CallerClaims, type Sql } from "../db/client.ts";
 import { HttpError } from "../http/errors.ts";
@@ -23,7 +24,7 @@ export async function queueStaffMessage(claims: CallerClaims, input: z.infer<typ
 
 export async function handBack(claims: CallerClaims, input: z.infer<typeof handBackInput>, sql?: Sql): Promise<void> {
   const rows = await asCaller(claims, (tx) => tx`
-    update public.conversations set handed_over_at = null, bot_state = '{}'::jsonb
+    update public.conversations set handed_over_at = null
     where id = ${input.conversation_id} returning id`, sql);
   if (rows.length === 0) throw new HttpError(404, "not_found", "no such conversation in your business");
 }

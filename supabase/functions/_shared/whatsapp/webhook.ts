@@ -3,8 +3,9 @@
 //   POST …/whatsapp-webhook                      deliveries signed with the platform's app secret
 //   POST …/whatsapp-webhook/channels/<id>        deliveries from a tenant's own Meta app (signed with its secret)
 import { asWebhook, type Sql } from "../db/client.ts";
+import { MiB, readBytes } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
-import { validation } from "../http/parse.ts";
+import { parseJson, validation } from "../http/parse.ts";
 import { json } from "../http/respond.ts";
 import { decryptSecret, type EncryptionKey } from "../secrets/crypto.ts";
 import { whatsappConfig } from "./config.ts";
@@ -23,28 +24,32 @@ export function verifySubscription(url: URL): Response {
   return json({ error: { code: "forbidden", message: "verification token mismatch" } }, 403);
 }
 
-interface Signer { secret: string; trustedNumbers: string[] | null }
+interface Signer { secret: string; channelId: string | null }
 
 async function signerFor(channelId: string | undefined, opts: { sql?: Sql; key?: EncryptionKey }): Promise<Signer> {
   if (!channelId) {
     const secret = whatsappConfig().appSecret;
     if (!secret) throw new Error("WHATSAPP_APP_SECRET is not configured");
-    return { secret, trustedNumbers: null };
+    return { secret, channelId: null };
   }
   const [app] = await asWebhook(
-    (tx) => tx<{ tenant_id: string; channel_id: string; app_secret: Uint8Array; key_id: string; numbers: string[] }[]>`
+    (tx) => tx<{ tenant_id: string; channel_id: string; app_secret: Uint8Array; key_id: string }[]>`
       select * from private.whatsapp_channel_app(${channelId})`,
     opts.sql,
   );
   if (!app) throw new HttpError(401, "unauthorized", "this channel has no app secret: its deliveries cannot be verified");
   const secret = await decryptSecret(new Uint8Array(app.app_secret), app.key_id, { tenantId: app.tenant_id, channelId, name: "app_secret" }, opts.key);
-  return { secret, trustedNumbers: app.numbers };
+  return { secret, channelId };
 }
 
 export interface Received { response: Response; result?: IngestResult }
 
+/** Meta documents webhook payloads of up to 3 MB (batched changes; media come by id, never inline). */
+export const WEBHOOK_BODY_LIMIT = 3 * MiB;
+
 export async function receiveDelivery(req: Request, channelId?: string, opts: { sql?: Sql; key?: EncryptionKey } = {}): Promise<Received> {
-  const raw = new Uint8Array(await req.arrayBuffer());
+  // Bounded before anything else: anyone can POST here, and the signature can only be checked over the whole body.
+  const raw = await readBytes(req, WEBHOOK_BODY_LIMIT);
   const header = req.headers.get("x-hub-signature-256");
   if (!header) throw new HttpError(401, "unauthorized", "missing X-Hub-Signature-256");
   if (channelId !== undefined && !/^[0-9a-f-]{36}$/i.test(channelId)) throw new HttpError(404, "not_found", "no such channel");
@@ -52,16 +57,11 @@ export async function receiveDelivery(req: Request, channelId?: string, opts: { 
   if (!(await verifyMetaSignature(raw, header, signer.secret))) {
     throw new HttpError(401, "unauthorized", "invalid X-Hub-Signature-256");
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(new TextDecoder().decode(raw));
-  } catch {
-    throw new HttpError(400, "invalid_json", "the request body is not valid JSON");
-  }
+  const body = parseJson(new TextDecoder().decode(raw));
   const parsed = webhookPayload.safeParse(body);
   if (!parsed.success) throw validation(parsed.error);
   // Stored as received (the raw JSON, with fields we do not know yet), not as zod stripped it.
-  const result = await ingestDelivery(body, signer.trustedNumbers, opts.sql);
+  const result = await ingestDelivery(body, signer.channelId, opts.sql);
   return {
     result,
     response: json({ received: true, new: result.new_messages.length, duplicates: result.duplicates, statuses: result.statuses, unroutable: result.unroutable }),
