@@ -103,7 +103,7 @@ export const WRITE_SURFACE: Record<string, TableSurface> = {
       columns: ["tenant_id", "customer_id", "service_id", "staff_id", "starts_at", "ends_at", "status", "source", "notes", "price_cents", "currency"],
     },
     update: { by: team, columns: ["service_id", "staff_id", "starts_at", "ends_at", "status", "notes", "price_cents", "currency", "cancel_reason"] },
-    delete: team,
+    delete: managers,
     rules: [
       "a client creates only pending or confirmed bookings; created_by is the caller",
       "status moves one way: pending → confirmed → completed | no_show, live → cancelled; cancelled_at is stamped",

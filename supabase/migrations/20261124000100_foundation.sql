@@ -41,9 +41,10 @@ $$;
 -- Hardened default grants. Supabase's defaults give `anon` and `authenticated` every privilege on new tables and
 -- sequences in `public`, leaving RLS as the only barrier. Writes are instead granted column by column beside each
 -- table (the declared write surface, supabase/write-surface.ts), and TRUNCATE, TRIGGER, REFERENCES (which RLS does
--- not govern) and UPDATE on sequences (`setval` survives a rollback) are never granted to a client role. Reads keep
--- Supabase's default: RLS decides them. These are `postgres`'s own defaults, so they apply on hosted Supabase too.
+-- not govern) and sequences (`setval` and `nextval` survive a rollback; no client-written column uses one) are never
+-- granted to a client role. Reads keep Supabase's default: RLS decides them. These are `postgres`'s own defaults, so
+-- they apply on hosted Supabase too.
 alter default privileges for role postgres in schema public
   revoke insert, update, delete, truncate, references, trigger on tables from anon, authenticated;
 alter default privileges for role postgres in schema public
-  revoke update on sequences from anon, authenticated;
+  revoke usage, select, update on sequences from anon, authenticated;

@@ -96,8 +96,11 @@ $$;
 create trigger bookings_status_rules before insert or update on public.bookings
   for each row execute function private.bookings_status_rules();
 
--- Staff manage bookings (the front desk's daily work).
-select private.apply_tenant_policies('public.bookings', 'staff', 'staff');
+-- Staff manage bookings (the front desk's daily work): they book, move and cancel; a booking is history once made,
+-- so only owners and admins delete one (a mistaken entry), never as a way round the status rules.
+select private.apply_tenant_policies('public.bookings', 'staff', 'staff', array['insert', 'update']);
+create policy bookings_delete on public.bookings for delete to authenticated
+  using (tenant_id = (select private.writer_tenant_id('admin')));
 select private.grant_writes('public.bookings',
   array['tenant_id', 'customer_id', 'service_id', 'staff_id', 'starts_at', 'ends_at', 'status', 'source', 'notes',
         'price_cents', 'currency'],
