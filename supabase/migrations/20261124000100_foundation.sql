@@ -46,5 +46,13 @@ $$;
 -- they apply on hosted Supabase too.
 alter default privileges for role postgres in schema public
   revoke insert, update, delete, truncate, references, trigger on tables from anon, authenticated;
+-- PostgreSQL 17's MAINTAIN (VACUUM, ANALYZE, REINDEX, CLUSTER, LOCK TABLE: none governed by RLS) likewise.
+do $maintain$
+begin
+  if current_setting('server_version_num')::int >= 170000 then
+    execute 'alter default privileges for role postgres in schema public revoke maintain on tables from anon, authenticated';
+  end if;
+end
+$maintain$;
 alter default privileges for role postgres in schema public
   revoke usage, select, update on sequences from anon, authenticated;

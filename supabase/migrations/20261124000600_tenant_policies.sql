@@ -58,6 +58,9 @@ declare
   v_cols text;
 begin
   execute format('revoke insert, update, delete, truncate, references, trigger on %s from anon, authenticated', p_table);
+  if pg_catalog.current_setting('server_version_num')::int >= 170000 then
+    execute format('revoke maintain on %s from anon, authenticated', p_table);
+  end if;
   if p_insert is not null then
     select string_agg(format('%I', c), ', ') into v_cols from unnest(p_insert) c;
     execute format('grant insert (%s) on %s to authenticated', v_cols, p_table);

@@ -11,6 +11,8 @@
 alter table public.messages add column purpose text;
 alter table public.messages add constraint messages_purpose check (purpose is null or purpose in ('opt_out_confirmation'));
 alter table public.messages add constraint messages_attempts check (send_attempts >= 0);
+-- What a business has queued and not yet sent: counted against its allowance whenever it queues more.
+create index messages_pending_idx on public.messages (tenant_id) where direction = 'outbound' and status = 'queued';
 
 create or replace function private.check_can_send(
   p_tenant_id uuid, p_conversation_id uuid, p_type public.message_type, p_purpose text
@@ -54,6 +56,7 @@ set search_path = ''
 as $$
 declare
   v_client boolean := current_user in ('anon', 'authenticated');
+  v_pending numeric;
 begin
   if v_client then
     if new.tenant_id is distinct from (select private.writer_tenant_id('staff')) then
@@ -85,10 +88,15 @@ begin
     new.send_attempts := 0;
     new.next_attempt_at := coalesce(new.next_attempt_at, now());
     perform private.check_can_send(new.tenant_id, new.conversation_id, new.type, new.purpose);
+    -- Usage is counted when Meta accepts a message, so what is queued and not yet sent counts against the allowance
+    -- too; one queuer at a time per business, so concurrent queuers cannot each see the same room left.
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('frontdesk.outbound:' || new.tenant_id::text, 0));
+    select 1 + count(*) into v_pending from public.messages m
+    where m.tenant_id = new.tenant_id and m.direction = 'outbound' and m.status = 'queued';
     if v_client then
-      perform private.require_caller_within_limit('outbound_messages'); -- defined in the plan_limits migration
+      perform private.require_caller_within_limit('outbound_messages', v_pending); -- defined in the plan_limits migration
     else
-      perform private.require_within_limit(new.tenant_id, 'outbound_messages');
+      perform private.require_within_limit(new.tenant_id, 'outbound_messages', v_pending);
     end if;
   end if;
   return new;

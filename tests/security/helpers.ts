@@ -56,9 +56,6 @@ export async function countOf(db: TestDb, table: string, where = "true", ...para
   return row.n as number;
 }
 
-/** The first day of this month (UTC), as usage_monthly keys it. */
-export const thisMonth = (db: TestDb) => db.sql`select date_trunc('month', now() at time zone 'UTC')::date as m`.then((r) => r[0].m as Date);
-
 /** Sets a metric's usage this month for a business, as the platform's counters would have it (as the owner). */
 export async function setUsage(db: TestDb, tenantId: string, metric: string, quantity: number): Promise<void> {
   await db.sql`
