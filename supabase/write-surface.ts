@@ -176,4 +176,8 @@ export const WRITE_SURFACE: Record<string, TableSurface> = {
     delete: managers,
   },
   audit_log: { rules: ["append-only, written by triggers"] },
+  follow_ups: {
+    update: { by: team, columns: ["status"] },
+    rules: ["created only by the receptionist tools (take_message, transfer_to_human)", "done_at and done_by are stamped when the status changes"],
+  },
 };

@@ -64,6 +64,11 @@ create table public.calls (
   ended_at timestamptz,
   duration_seconds int,
   recording_url text,
+  -- Seconds of the recording (Twilio's RecordingDuration), kept with the first recording URL.
+  recording_duration_seconds int,
+  -- An AI platform's row only: the Twilio CallSid the platform answered (call.transport.callSid, telephony_identifier),
+  -- so Twilio's callbacks arriving after the platform's first event land on this same row.
+  telephony_call_sid text,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   primary key (tenant_id, id),
@@ -73,12 +78,14 @@ create table public.calls (
   foreign key (tenant_id, customer_id) references public.customers (tenant_id, id) on delete set null (customer_id),
   constraint calls_provider_call_key unique (tenant_id, provider, provider_call_id),
   constraint calls_provider check (provider in ('twilio', 'vapi', 'retell', 'other')),
-  constraint calls_duration check (duration_seconds is null or duration_seconds >= 0)
+  constraint calls_duration check (duration_seconds is null or duration_seconds >= 0),
+  constraint calls_recording_duration check (recording_duration_seconds is null or recording_duration_seconds >= 0)
 );
 create index calls_recent_idx on public.calls (tenant_id, created_at desc);
 create index calls_customer_idx on public.calls (tenant_id, customer_id, created_at desc);
 create index calls_channel_idx on public.calls (tenant_id, channel_id);
 create index calls_agent_idx on public.calls (tenant_id, agent_id);
+create index calls_telephony_idx on public.calls (tenant_id, telephony_call_sid) where telephony_call_sid is not null;
 
 create table public.call_summaries (
   tenant_id uuid not null,

@@ -1,18 +1,23 @@
--- Voice webhooks: Twilio's voice callbacks (incoming call, call status, recording) and the end-of-call reports of AI
--- voice platforms (Vapi, Retell), applied by narrow `security definer` functions that the webhook functions run as
--- `frontdesk_webhook` (the role and pattern of the whatsapp_ingest migration: no table privileges of its own).
+-- Voice webhooks: Twilio's voice callbacks (incoming call, call status, recording) and what AI voice platforms (Vapi,
+-- Retell) send during and after a call (live status, the assistant and caller context for an incoming call, the
+-- transfer number, end-of-call reports), applied by narrow `security definer` functions that the webhook functions
+-- run as `frontdesk_webhook` (the role and pattern of the whatsapp_ingest migration: no table privileges of its own).
+-- One helper, private.callable_number, decides on every path whether a caller id is a real number: a withheld id
+-- never creates, merges or looks up a customer or caller profile.
 --
 -- Who a request belongs to is settled before any of these run, and never from what the request merely claims:
 --   * Twilio: the number called routes to one tenant's phone channel, and the request must carry a valid
 --     X-Twilio-Signature made with that channel's own auth token (verified by the function, which reads the
 --     encrypted token through twilio_voice_channel());
---   * Vapi / Retell: the report names the platform's agent id, and must carry proof of that agent's own secret
---     (Vapi's server secret / bearer token, Retell's API key signature), stored encrypted in private.agent_secrets.
+--   * Vapi / Retell: the request names the platform's agent id (or, naming none, the business's verified number, whose
+--     agents are the only candidates), and must carry proof of that agent's own secret (Vapi's server secret, bearer
+--     token or HMAC signature, Retell's API key signature), stored encrypted in private.agent_secrets.
 -- Every write function then takes that tenant and writes only rows of it.
 --
 -- Callbacks are at-least-once and out of order, so every function is idempotent: a call exists once per provider
--- call id (whichever callback arrives first creates it), statuses only move forward, a recording URL or a report
--- is applied once, and usage is counted once per call (or per memory).
+-- call id (whichever callback arrives first creates it; a platform's row remembers the Twilio CallSid it answered, so
+-- one phone call is one row), statuses only move forward, a recording URL or a report is applied once, and usage is
+-- counted once per call (or per memory), whichever provider reports it.
 
 -- Voice platform credentials per agent, as private.channel_secrets is per channel: AES-256-GCM ciphertext made by
 -- server-side code (_shared/voice-platforms/agent-secrets.ts), never readable by a client role.
@@ -93,8 +98,24 @@ as $$
       where c.tenant_id = p_tenant_id and c.staff_id is null and c.starts_at <= p_at and p_at < c.ends_at)
 $$;
 
--- The tenant's customer with this phone (E.164), created when new; null for anything that is not a phone number
--- (withheld numbers, SIP or web callers). Concurrent first calls race on the unique phone; the loser re-reads.
+-- Whether a caller id is a real number someone can be called back on: E.164, and not one of the placeholders
+-- carriers and Twilio put in From when the caller withheld it (they spell the words on a keypad: +266696687
+-- ANONYMOUS, +7378742833 RESTRICTED, +8656696 UNKNOWN, +2562533 BLOCKED). "anonymous", "restricted", "unknown",
+-- client:… and sip:… sources fail the E.164 test. Every voice path asks this one function before it creates, merges
+-- or looks up a customer or a caller profile: two strangers who hid their number are not one caller.
+create or replace function private.callable_number(p_number text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(p_number ~ '^\+[1-9][0-9]{6,14}$'
+                  and p_number <> all (array['+266696687', '+7378742833', '+8656696', '+2562533']), false)
+$$;
+
+-- The tenant's customer with this phone (E.164), created when new; null for anything that is not a callable number
+-- (withheld numbers, SIP or web callers: private.callable_number). Concurrent first calls race on the unique phone;
+-- the loser re-reads.
 create or replace function private.voice_customer(p_tenant_id uuid, p_phone text, p_name text, p_at timestamptz)
 returns uuid
 language plpgsql
@@ -104,7 +125,7 @@ declare
   v_id uuid;
   v_name text := nullif(btrim(coalesce(p_name, '')), '');
 begin
-  if p_phone is null or p_phone !~ '^\+[1-9][0-9]{6,14}$' then
+  if not private.callable_number(p_phone) then
     return null;
   end if;
   select id into v_id from public.customers where tenant_id = p_tenant_id and phone = p_phone;
@@ -145,9 +166,11 @@ end;
 $$;
 
 -- The tenant's call for a Twilio CallSid, created by whichever callback arrives first. p_call: call_sid, from, to,
--- direction (Twilio's: inbound, outbound-api, outbound-dial), caller_name. Fills what an earlier, thinner callback
--- (a recording callback knows no caller) left empty, and links the caller's customer record; changes nothing
--- when nothing is missing, so repeated callbacks leave the row alone.
+-- direction (Twilio's: inbound, outbound-api, outbound-dial), caller_name, caller_withheld (a provider said the id
+-- is hidden). Fills what an earlier, thinner callback (a recording callback knows no caller) left empty, and links
+-- the caller's customer record (never for a withheld or uncallable id); changes nothing when nothing is missing, so
+-- repeated callbacks leave the row alone. When an AI platform already reported this CallSid (its row names it in
+-- telephony_call_sid), that row is the call.
 create or replace function private.twilio_call_row(p_tenant_id uuid, p_channel_id uuid, p_call jsonb)
 returns uuid
 language plpgsql
@@ -157,12 +180,19 @@ declare
   v_outbound boolean := coalesce(p_call ->> 'direction', 'inbound') like 'outbound%';
   v_from text := nullif(p_call ->> 'from', '');
   v_to text := nullif(p_call ->> 'to', '');
-  v_caller text := case when v_outbound then v_to else v_from end;
+  v_caller text := case when coalesce((p_call ->> 'caller_withheld')::boolean, false) then null
+                         when v_outbound then v_to else v_from end;
   v_call uuid;
   v_customer uuid;
 begin
   select c.id, c.customer_id into v_call, v_customer from public.calls c
   where c.tenant_id = p_tenant_id and c.provider = 'twilio' and c.provider_call_id = p_call ->> 'call_sid';
+  if v_call is null then
+    select c.id, c.customer_id into v_call, v_customer from public.calls c
+    where c.tenant_id = p_tenant_id and c.telephony_call_sid = p_call ->> 'call_sid' and c.provider <> 'twilio'
+    order by c.created_at, c.id
+    limit 1;
+  end if;
   if v_customer is null then
     v_customer := private.voice_customer(p_tenant_id, v_caller, p_call ->> 'caller_name', now());
   end if;
@@ -218,6 +248,29 @@ begin
     where tenant_id = p_tenant_id and id = p_call_id;
   end if;
   return v_status;
+end;
+$$;
+
+-- Call minutes, rounded up, counted once per call whichever provider reports its end first (Twilio's status
+-- callback, an AI platform's status event or report): the call's id is the usage source, so every later report of
+-- the same call adds nothing. A Twilio call a platform answered is one row (linked by CallSid), hence one count.
+-- Returns the minutes of a completed call (null otherwise).
+create or replace function private.voice_bill_call(p_tenant_id uuid, p_call_id uuid)
+returns int
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_row public.calls;
+  v_minutes int;
+begin
+  select * into v_row from public.calls where tenant_id = p_tenant_id and id = p_call_id;
+  if v_row.status is distinct from 'completed' or coalesce(v_row.duration_seconds, 0) <= 0 then
+    return null;
+  end if;
+  v_minutes := ceil(v_row.duration_seconds / 60.0)::int;
+  perform private.record_usage(p_tenant_id, 'call_minutes', v_minutes, p_call_id::text, coalesce(v_row.ended_at, now()));
+  return v_minutes;
 end;
 $$;
 
@@ -336,19 +389,15 @@ begin
          when v_terminal and v_duration is not null then v_at - v_duration * interval '1 second' end,
     case when v_terminal then v_at end,
     case when v_terminal then v_duration end);
-  if v_final = 'completed' then
-    select ceil(duration_seconds / 60.0)::int into v_billed from public.calls where tenant_id = p_tenant_id and id = v_call;
-    if v_billed > 0 then
-      perform private.record_usage(p_tenant_id, 'call_minutes', v_billed, v_call::text, v_at);
-    end if;
-  end if;
+  v_billed := private.voice_bill_call(p_tenant_id, v_call);
   return jsonb_build_object('call_id', v_call, 'status', v_final, 'call_minutes', v_billed);
 end;
 $$;
 
 -- A recording callback (the voicemail's <Record> action request or its recordingStatusCallback). p_recording:
--- call_sid, to, from, recording_url, recording_status (null for the action request). The first completed
--- recording's URL is kept; a repeated or later one changes nothing.
+-- call_sid, to, from, recording_url, recording_status (null for the action request), recording_duration (Twilio's
+-- RecordingDuration, seconds). The first completed recording's URL and duration are kept (a duration the first
+-- callback lacked is filled by a later one); a repeated or later one changes nothing.
 create or replace function private.twilio_recording(p_tenant_id uuid, p_channel_id uuid, p_recording jsonb)
 returns jsonb
 language plpgsql
@@ -358,33 +407,40 @@ as $$
 declare
   v_call uuid;
   v_url text;
+  v_seconds int := (p_recording ->> 'recording_duration')::int;
+  v_duration int;
 begin
   perform private.twilio_check_channel(p_tenant_id, p_channel_id);
   v_call := private.twilio_call_row(p_tenant_id, p_channel_id, p_recording);
   if coalesce(p_recording ->> 'recording_status', 'completed') = 'completed' and nullif(p_recording ->> 'recording_url', '') is not null then
-    update public.calls set recording_url = p_recording ->> 'recording_url'
-    where tenant_id = p_tenant_id and id = v_call and recording_url is null;
+    update public.calls set
+      recording_duration_seconds = case when recording_url is null then v_seconds else coalesce(recording_duration_seconds, v_seconds) end,
+      recording_url = coalesce(recording_url, p_recording ->> 'recording_url')
+    where tenant_id = p_tenant_id and id = v_call
+      and (recording_url is null
+           or (recording_url = p_recording ->> 'recording_url' and recording_duration_seconds is null and v_seconds is not null));
   end if;
-  select recording_url into v_url from public.calls where tenant_id = p_tenant_id and id = v_call;
-  return jsonb_build_object('call_id', v_call, 'recording_url', v_url);
+  select recording_url, recording_duration_seconds into v_url, v_duration from public.calls where tenant_id = p_tenant_id and id = v_call;
+  return jsonb_build_object('call_id', v_call, 'recording_url', v_url, 'recording_duration_seconds', v_duration);
 end;
 $$;
 
 -- ---------------------------------------------------------------------------------------------------------------
--- AI voice platforms: end-of-call reports
+-- AI voice platforms: who is calling in, live call state, the caller's context, end-of-call reports
 -- ---------------------------------------------------------------------------------------------------------------
 
 -- The agents of active businesses registered under a platform's agent id, with their encrypted credential of the
--- kind that platform authenticates with (null when none is set). More than one row is possible (nothing stops two
--- businesses from registering the same id); the function verifies each and trusts only the one whose secret fits.
+-- kind that platform authenticates with (null when none is set) and their config (which may say how the platform
+-- signs, e.g. Vapi's HMAC credential). More than one row is possible (nothing stops two businesses from registering
+-- the same id); the function verifies each and trusts only the one whose secret fits.
 create or replace function private.voice_agent_secrets(p_platform text, p_platform_agent_id text, p_name text)
-returns table (tenant_id uuid, agent_id uuid, secret bytea, key_id text)
+returns table (tenant_id uuid, agent_id uuid, platform_agent_id text, secret bytea, key_id text, config jsonb)
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  select a.tenant_id, a.id, s.ciphertext, s.key_id
+  select a.tenant_id, a.id, a.platform_agent_id, s.ciphertext, s.key_id, a.config
   from public.voice_agents a
   join public.tenants t on t.id = a.tenant_id and t.status = 'active'
   left join private.agent_secrets s on s.tenant_id = a.tenant_id and s.agent_id = a.id and s.name = p_name
@@ -392,12 +448,223 @@ as $$
   order by a.tenant_id, a.id
 $$;
 
+-- The same, for a request that names no agent but the business's number (Vapi's assistant-request and transient
+-- assistants, Retell's inbound webhook): the business whose verified, active phone channel has this number (a
+-- verified number belongs to one business), its active agents on that platform — the channel's chosen agent
+-- (settings.agent_id, flagged `preferred`) first, then the oldest — each with its credential. The caller proves one
+-- of those secrets.
+create or replace function private.voice_number_agents(p_platform text, p_number text, p_name text)
+returns table (tenant_id uuid, agent_id uuid, platform_agent_id text, secret bytea, key_id text, config jsonb, preferred boolean)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select a.tenant_id, a.id, a.platform_agent_id, s.ciphertext, s.key_id, a.config, coalesce(a.id::text = (c.settings ->> 'agent_id'), false)
+  from public.channels c
+  join public.tenants t on t.id = c.tenant_id and t.status = 'active'
+  join public.voice_agents a on a.tenant_id = c.tenant_id and a.platform = p_platform and a.active
+  left join private.agent_secrets s on s.tenant_id = a.tenant_id and s.agent_id = a.id and s.name = p_name
+  where c.kind = 'phone' and c.phone_number = p_number and c.verified_at is not null and c.active
+  order by a.id::text = (c.settings ->> 'agent_id') desc, a.created_at, a.id
+$$;
+
+-- The platform's call, found or created, for a verified event or report of p_agent_id's business. p keys:
+-- provider_call_id, telephony_call_sid, direction, from_number, to_number. The platform's own row if it has one;
+-- else the Twilio call it handled (it names Twilio's CallSid when it answered through this business's Twilio
+-- number), so one phone call stays one row; else a new row that remembers that CallSid, so Twilio's callbacks
+-- arriving later land on it too. Fills what is missing (channel — only this tenant's own number —, agent, numbers)
+-- and writes nothing when nothing is.
+create or replace function private.voice_platform_call(p_tenant_id uuid, p_agent_id uuid, p_provider text, p jsonb)
+returns uuid
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_direction public.call_direction := coalesce(p ->> 'direction', 'inbound')::public.call_direction;
+  v_from text := nullif(p ->> 'from_number', '');
+  v_to text := nullif(p ->> 'to_number', '');
+  v_sid text := nullif(p ->> 'telephony_call_sid', '');
+  v_channel uuid;
+  v_call uuid;
+begin
+  select id into v_channel from public.channels
+  where tenant_id = p_tenant_id and kind = 'phone' and verified_at is not null
+    and phone_number = case when v_direction = 'inbound' then v_to else v_from end;
+
+  select id into v_call from public.calls
+  where tenant_id = p_tenant_id and provider = p_provider and provider_call_id = p ->> 'provider_call_id';
+  if v_call is null and v_sid is not null then
+    select id into v_call from public.calls
+    where tenant_id = p_tenant_id and provider = 'twilio' and provider_call_id = v_sid;
+  end if;
+  if v_call is null then
+    insert into public.calls (tenant_id, channel_id, agent_id, provider, provider_call_id, telephony_call_sid, direction,
+                              from_number, to_number, status)
+    values (p_tenant_id, v_channel, p_agent_id, p_provider, p ->> 'provider_call_id', v_sid, v_direction, v_from, v_to, 'queued')
+    on conflict (tenant_id, provider, provider_call_id) do nothing
+    returning id into v_call;
+    if v_call is not null then
+      return v_call;
+    end if;
+    select id into v_call from public.calls
+    where tenant_id = p_tenant_id and provider = p_provider and provider_call_id = p ->> 'provider_call_id';
+  end if;
+  update public.calls c set
+    channel_id = coalesce(c.channel_id, v_channel),
+    agent_id = coalesce(c.agent_id, p_agent_id),
+    from_number = coalesce(c.from_number, v_from),
+    to_number = coalesce(c.to_number, v_to),
+    telephony_call_sid = case when c.provider = 'twilio' then c.telephony_call_sid else coalesce(c.telephony_call_sid, v_sid) end
+  where c.tenant_id = p_tenant_id and c.id = v_call
+    and ((c.channel_id is null and v_channel is not null) or (c.agent_id is null and p_agent_id is not null)
+         or (c.from_number is null and v_from is not null) or (c.to_number is null and v_to is not null)
+         or (c.provider <> 'twilio' and c.telephony_call_sid is null and v_sid is not null));
+  return v_call;
+end;
+$$;
+
+-- The caller's number on a platform call, when it is one the business may know them by: the remote party's
+-- number, unless the platform flagged it as withheld or it is no callable number (private.callable_number).
+create or replace function private.voice_caller_phone(p jsonb)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when coalesce((p ->> 'caller_withheld')::boolean, false) then null
+    when private.callable_number(case when coalesce(p ->> 'direction', 'inbound') = 'inbound' then p ->> 'from_number' else p ->> 'to_number' end)
+      then case when coalesce(p ->> 'direction', 'inbound') = 'inbound' then p ->> 'from_number' else p ->> 'to_number' end
+  end
+$$;
+
+-- A live call event of a verified platform agent (Vapi's status-update, Retell's call_started / call_ended), so a
+-- call in progress shows its state. p_event: the keys of voice_platform_call plus status (a call_status),
+-- started_at, ended_at, duration_seconds, caller_withheld. Creates or advances the call (statuses only move
+-- forward), links the caller's customer as Twilio's incoming call does (never for a withheld or uncallable id),
+-- and counts the minutes of a completed call once.
+create or replace function private.voice_call_event(p_tenant_id uuid, p_agent_id uuid, p_provider text, p_event jsonb)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_status public.call_status := coalesce(p_event ->> 'status', 'queued')::public.call_status;
+  v_started timestamptz := (p_event ->> 'started_at')::timestamptz;
+  v_ended timestamptz := (p_event ->> 'ended_at')::timestamptz;
+  v_phone text := private.voice_caller_phone(p_event);
+  v_call uuid;
+  v_customer uuid;
+  v_final public.call_status;
+  v_billed int;
+begin
+  if p_provider not in ('vapi', 'retell') then
+    perform private.fail(400, format('unknown voice platform "%s"', p_provider));
+  end if;
+  if coalesce(p_event ->> 'provider_call_id', '') = '' then
+    perform private.fail(400, 'the event names no call id');
+  end if;
+  if not exists (select 1 from public.voice_agents where tenant_id = p_tenant_id and id = p_agent_id) then
+    perform private.fail(404, 'no such voice agent');
+  end if;
+  v_call := private.voice_platform_call(p_tenant_id, p_agent_id, p_provider, p_event);
+  select customer_id into v_customer from public.calls where tenant_id = p_tenant_id and id = v_call;
+  if v_customer is null and v_phone is not null then
+    v_customer := private.voice_customer(p_tenant_id, v_phone, null, coalesce(v_started, v_ended, now()));
+    update public.calls set customer_id = v_customer
+    where tenant_id = p_tenant_id and id = v_call and customer_id is null and v_customer is not null;
+  end if;
+  v_final := private.voice_call_advance(p_tenant_id, v_call, v_status, v_started, v_ended, (p_event ->> 'duration_seconds')::int);
+  v_billed := private.voice_bill_call(p_tenant_id, v_call);
+  return jsonb_build_object('call_id', v_call, 'status', v_final, 'customer_id', v_customer, 'call_minutes', v_billed);
+end;
+$$;
+
+-- What an assistant should know as the call starts (Vapi's assistant-request, Retell's inbound webhook) or when it
+-- hands over (transfer-destination-request): the business; the agent (prompt, greeting, language, voice, config);
+-- the number to transfer to (the agent's config.transfer_number, else the business's settings.transfer_number; E.164
+-- only); and the caller — name, up to five upcoming bookings, the last call's summary — for a callable number only:
+-- a withheld or invalid id gets an empty caller, never anyone's memories.
+create or replace function private.voice_assistant_context(p_tenant_id uuid, p_agent_id uuid, p_caller text, p_withheld boolean default false)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_tenant public.tenants;
+  v_agent public.voice_agents;
+  v_voice public.voices;
+  v_phone text := case when coalesce(p_withheld, false) or not private.callable_number(p_caller) then null else p_caller end;
+  v_customer public.customers;
+  v_profile public.caller_profiles;
+  v_bookings jsonb := '[]'::jsonb;
+  v_summary text;
+begin
+  select * into v_tenant from public.tenants where id = p_tenant_id;
+  select * into v_agent from public.voice_agents where tenant_id = p_tenant_id and id = p_agent_id;
+  if v_agent.id is null then
+    perform private.fail(404, 'no such voice agent');
+  end if;
+  select * into v_voice from public.voices where tenant_id = p_tenant_id and id = v_agent.voice_id;
+  if v_phone is not null then
+    select * into v_customer from public.customers where tenant_id = p_tenant_id and phone = v_phone;
+    select * into v_profile from public.caller_profiles where tenant_id = p_tenant_id and phone = v_phone;
+    if v_customer.id is not null then
+      select coalesce(jsonb_agg(jsonb_build_object(
+               'booking_id', b.id, 'starts_at', b.starts_at, 'ends_at', b.ends_at, 'status', b.status,
+               'local_start', to_char(b.starts_at at time zone v_tenant.timezone, 'YYYY-MM-DD HH24:MI'),
+               'service', s.name, 'staff', st.name) order by b.starts_at), '[]'::jsonb)
+      into v_bookings
+      from (select * from public.bookings bk
+            where bk.tenant_id = p_tenant_id and bk.customer_id = v_customer.id
+              and bk.status in ('pending', 'confirmed') and bk.starts_at > now()
+            order by bk.starts_at limit 5) b
+      join public.services s on s.tenant_id = b.tenant_id and s.id = b.service_id
+      join public.staff st on st.tenant_id = b.tenant_id and st.id = b.staff_id;
+    end if;
+    -- Every call from a callable number is linked to its customer, so the customer's calls are the caller's
+    -- (calls_customer_idx), newest first.
+    if v_customer.id is not null then
+      select cs.summary into v_summary
+      from public.calls c
+      join public.call_summaries cs on cs.tenant_id = c.tenant_id and cs.call_id = c.id
+      where c.tenant_id = p_tenant_id and c.customer_id = v_customer.id and cs.summary is not null
+      order by c.created_at desc
+      limit 1;
+    end if;
+  end if;
+  return jsonb_build_object(
+    'business', jsonb_build_object('name', v_tenant.name, 'timezone', v_tenant.timezone,
+                                   'language', coalesce(v_tenant.settings ->> 'language', v_agent.language)),
+    'agent', jsonb_build_object('id', v_agent.id, 'name', v_agent.name, 'platform', v_agent.platform,
+                                'platform_agent_id', v_agent.platform_agent_id, 'language', v_agent.language,
+                                'greeting', v_agent.greeting, 'system_prompt', v_agent.system_prompt, 'config', v_agent.config),
+    'voice', case when v_voice.id is not null then jsonb_build_object(
+               'provider', v_voice.provider, 'provider_voice_id', v_voice.provider_voice_id,
+               'language', v_voice.language, 'settings', v_voice.settings) end,
+    'transfer_number', coalesce(
+      case when private.callable_number(v_agent.config ->> 'transfer_number') then v_agent.config ->> 'transfer_number' end,
+      case when private.callable_number(v_tenant.settings ->> 'transfer_number') then v_tenant.settings ->> 'transfer_number' end),
+    'caller', jsonb_build_object(
+      'phone', v_phone,
+      'known', v_customer.id is not null or v_profile.id is not null,
+      'name', coalesce(v_profile.display_name, v_customer.name),
+      'upcoming_bookings', v_bookings,
+      'last_summary', v_summary));
+end;
+$$;
+
 -- Applies one verified end-of-call report, normalized by the platform adapter (_shared/voice-platforms), for the
 -- tenant and agent its secret proved. Once per platform call: the summary row is the gate, so a repeated report
 -- (even concurrent) changes nothing at all. p_report keys: provider_call_id, telephony_call_sid, direction,
--- from_number, to_number, status, started_at, ended_at, duration_seconds, recording_url, summary, transcript,
--- outcome, sentiment, caller_name, memories [{content, kind, importance}], personality {openness … neuroticism},
--- structured.
+-- from_number, to_number, caller_withheld, status, started_at, ended_at, duration_seconds, recording_url, summary,
+-- transcript, outcome, sentiment, caller_name, memories [{content, kind, importance}], personality {openness …
+-- neuroticism}, structured. A withheld or uncallable caller id creates, merges or looks up no customer and no
+-- caller profile: the summary stays on the call, and its memories and personality are not stored for anyone.
 create or replace function private.voice_call_report(p_tenant_id uuid, p_agent_id uuid, p_provider text, p_report jsonb)
 returns jsonb
 language plpgsql
@@ -405,19 +672,15 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_direction public.call_direction := coalesce(p_report ->> 'direction', 'inbound')::public.call_direction;
-  v_from text := nullif(p_report ->> 'from_number', '');
-  v_to text := nullif(p_report ->> 'to_number', '');
-  v_caller_phone text;
-  v_business_phone text;
+  v_caller_phone text := private.voice_caller_phone(p_report);
   v_started timestamptz := (p_report ->> 'started_at')::timestamptz;
   v_ended timestamptz := (p_report ->> 'ended_at')::timestamptz;
   v_at timestamptz;
-  v_channel uuid;
   v_call uuid;
   v_gate uuid;
   v_customer uuid;
   v_caller uuid;
+  v_billed int;
   v_name text := nullif(btrim(coalesce(p_report ->> 'caller_name', '')), '');
   v_personality jsonb := coalesce(p_report -> 'personality', '{}'::jsonb);
   v_memories jsonb := coalesce(p_report -> 'memories', '[]'::jsonb);
@@ -437,33 +700,7 @@ begin
     perform private.fail(404, 'no such voice agent');
   end if;
   v_at := coalesce(v_ended, v_started, now());
-  v_caller_phone := case when v_direction = 'inbound' then v_from else v_to end;
-  v_business_phone := case when v_direction = 'inbound' then v_to else v_from end;
-  if v_caller_phone !~ '^\+[1-9][0-9]{6,14}$' then
-    v_caller_phone := null;
-  end if;
-  -- Only this tenant's own number: a report can never attach to another business's channel.
-  select id into v_channel from public.channels
-  where tenant_id = p_tenant_id and kind = 'phone' and phone_number = v_business_phone and verified_at is not null;
-
-  -- The call: the platform's own row if it has one; else the Twilio call it handled (the platform names Twilio's
-  -- CallSid when it answered through this business's Twilio number), so one phone call stays one row; else new.
-  select id into v_call from public.calls
-  where tenant_id = p_tenant_id and provider = p_provider and provider_call_id = p_report ->> 'provider_call_id';
-  if v_call is null and nullif(p_report ->> 'telephony_call_sid', '') is not null then
-    select id into v_call from public.calls
-    where tenant_id = p_tenant_id and provider = 'twilio' and provider_call_id = p_report ->> 'telephony_call_sid';
-  end if;
-  if v_call is null then
-    insert into public.calls (tenant_id, channel_id, agent_id, provider, provider_call_id, direction, from_number, to_number, status)
-    values (p_tenant_id, v_channel, p_agent_id, p_provider, p_report ->> 'provider_call_id', v_direction, v_from, v_to, 'queued')
-    on conflict (tenant_id, provider, provider_call_id) do nothing
-    returning id into v_call;
-    if v_call is null then
-      select id into v_call from public.calls
-      where tenant_id = p_tenant_id and provider = p_provider and provider_call_id = p_report ->> 'provider_call_id';
-    end if;
-  end if;
+  v_call := private.voice_platform_call(p_tenant_id, p_agent_id, p_provider, p_report);
 
   insert into public.call_summaries (tenant_id, call_id, summary, transcript, outcome, sentiment, structured)
   values (p_tenant_id, v_call, p_report ->> 'summary', p_report ->> 'transcript', p_report ->> 'outcome',
@@ -490,15 +727,12 @@ begin
   end if;
 
   update public.calls c set
-    channel_id = coalesce(c.channel_id, v_channel),
-    agent_id = coalesce(c.agent_id, p_agent_id),
     customer_id = coalesce(c.customer_id, v_customer),
-    from_number = coalesce(c.from_number, v_from),
-    to_number = coalesce(c.to_number, v_to),
     recording_url = coalesce(c.recording_url, nullif(p_report ->> 'recording_url', ''))
   where c.tenant_id = p_tenant_id and c.id = v_call;
   perform private.voice_call_advance(p_tenant_id, v_call, coalesce(p_report ->> 'status', 'completed')::public.call_status,
                                      v_started, v_ended, (p_report ->> 'duration_seconds')::int);
+  v_billed := private.voice_bill_call(p_tenant_id, v_call);
 
   if v_caller is not null and exists (
     select 1 from jsonb_object_keys(v_personality) k
@@ -530,7 +764,7 @@ begin
 
   return jsonb_build_object(
     'duplicate', false, 'call_id', v_call, 'customer_id', v_customer, 'caller_id', v_caller,
-    'memories_stored', v_stored,
+    'call_minutes', v_billed, 'memories_stored', v_stored,
     'memories_skipped', case when jsonb_typeof(v_memories) = 'array' then jsonb_array_length(v_memories) - v_stored else 0 end);
 end;
 $$;
@@ -555,7 +789,14 @@ begin
     'private.twilio_call_status(uuid, uuid, jsonb)',
     'private.twilio_recording(uuid, uuid, jsonb)',
     'private.voice_agent_secrets(text, text, text)',
-    'private.voice_call_report(uuid, uuid, text, jsonb)'
+    'private.voice_call_report(uuid, uuid, text, jsonb)',
+    'private.callable_number(text)',
+    'private.voice_bill_call(uuid, uuid)',
+    'private.voice_platform_call(uuid, uuid, text, jsonb)',
+    'private.voice_caller_phone(jsonb)',
+    'private.voice_number_agents(text, text, text)',
+    'private.voice_call_event(uuid, uuid, text, jsonb)',
+    'private.voice_assistant_context(uuid, uuid, text, boolean)'
   ] loop
     execute format('revoke all on function %s from public', f);
   end loop;
@@ -566,7 +807,10 @@ begin
     'private.twilio_call_status(uuid, uuid, jsonb)',
     'private.twilio_recording(uuid, uuid, jsonb)',
     'private.voice_agent_secrets(text, text, text)',
-    'private.voice_call_report(uuid, uuid, text, jsonb)'
+    'private.voice_call_report(uuid, uuid, text, jsonb)',
+    'private.voice_number_agents(text, text, text)',
+    'private.voice_call_event(uuid, uuid, text, jsonb)',
+    'private.voice_assistant_context(uuid, uuid, text, boolean)'
   ] loop
     execute format('grant execute on function %s to frontdesk_webhook', f);
   end loop;

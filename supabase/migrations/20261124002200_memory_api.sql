@@ -306,7 +306,10 @@ declare
   v_memories jsonb;
   v_total int;
 begin
-  select * into v_caller from public.caller_profiles p where p.tenant_id = v_tenant and p.phone = p_phone;
+  -- A withheld caller id (Twilio's anonymous placeholders, SIP or web callers) is nobody: it recalls nothing.
+  if private.callable_number(p_phone) then
+    select * into v_caller from public.caller_profiles p where p.tenant_id = v_tenant and p.phone = p_phone;
+  end if;
   if v_caller.id is null then
     perform private.fail(404, 'no caller with this phone number in your business');
   end if;
@@ -392,6 +395,9 @@ declare
 begin
   if v_count = 0 then
     perform private.fail(400, 'memories must hold at least one memory');
+  end if;
+  if not private.callable_number(p_phone) then
+    perform private.fail(400, 'phone must be a caller''s real E.164 number: a withheld caller id has no caller profile');
   end if;
   -- One store at a time per business: the allowance check and the usage record below cannot interleave with another
   -- store's, so concurrent batches cannot together overshoot the plan.
@@ -512,6 +518,8 @@ begin
   end loop;
 end
 $grants$;
+-- memory_recall runs as the caller and asks whether a number is a real caller's.
+grant execute on function private.callable_number(text) to authenticated;
 revoke all on function private.authenticate_api_key(bytea) from public;
 revoke all on function private.touch_api_key(uuid, uuid) from public;
 grant execute on function private.authenticate_api_key(bytea) to frontdesk_api;

@@ -48,11 +48,14 @@ export async function buildWorld(db: TestDb, tenantId: string, ownerId: string):
   const [subscription] = await sql`insert into public.subscriptions (tenant_id, plan_id, status) values (${tenantId}, 'starter', 'active') returning id`;
   await sql`insert into public.usage_events (tenant_id, metric, quantity, source_ref) values (${tenantId}, 'inbound_messages', 1, ${message.id})`;
   await sql`insert into public.feature_flags (tenant_id, flag, enabled) values (${tenantId}, 'assistant.booking', true)`;
+  const [followUp] = await sql`insert into public.follow_ups (tenant_id, kind, customer_id, call_id, caller_name, callback_phone, content, source)
+    values (${tenantId}, 'message', ${customer.id}, ${call.id}, 'Maria', ${customerPhone}, 'Please call back about Saturday', 'vapi') returning id`;
   const [invitation] = await sql`insert into public.invitations (tenant_id, email, role, token_hash)
     values (${tenantId}, ${`inv-${digits(6)}@x.example`}, 'staff', ${createHash("sha256").update(randomBytes(16)).digest()}) returning id`;
   return {
     channel: channel.id, phone: phone.id, staff: staff.id, service: service.id, customer: customer.id, booking: booking.id,
     conversation: conversation.id, message: message.id, voice: voice.id, agent: agent.id, call: call.id, caller: caller.id,
     memory: memory.id, lead: lead.id, apiKey: apiKey.id, subscription: subscription.id, invitation: invitation.id,
+    followUp: followUp.id,
   };
 }

@@ -115,7 +115,7 @@ describe("store and recall with an API key", () => {
 describe("input problems are answered 4xx, naming the problem", () => {
   it("400 for oversized content, an empty or oversized batch, a bad phone, unknown fields", async () => {
     const phone = randomPhone();
-    const big = await store(rw, { caller: phone, memories: [{ content: "ok" }, { content: "x".repeat(4001) }] });
+    const big = await store(rw, { caller: phone, memories: [{ content: "ok" }, { content: "x".repeat(65537) }] });
     expect(big.status).toBe(400);
     expect(big.body.error.details).toEqual([expect.objectContaining({ path: "memories.1.content" })]);
     expect((await store(rw, { caller: phone, memories: [] })).status).toBe(400);
@@ -144,6 +144,19 @@ describe("input problems are answered 4xx, naming the problem", () => {
     expect(r.status).toBe(404);
     expect(r.body.error.message).toMatch(/no caller with this phone number/);
     expect((await forget(rw, unknown)).status).toBe(404);
+  });
+
+  it("a withheld caller id (Twilio's anonymous placeholder) stores nothing and recalls nothing", async () => {
+    const anonymous = "+266696687";
+    const res = await store(rw, { caller: anonymous, memories: [{ content: "Someone who hid their number" }] });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/withheld caller id/);
+    // Even a profile that somehow exists under the placeholder is never recalled for the next stranger.
+    await db.sql`insert into public.caller_profiles (tenant_id, phone, display_name) values (${shop.id}, ${anonymous}, 'Stranger')`;
+    expect((await recall(rw, { caller: anonymous })).status).toBe(404);
+    const [{ n }] = await db.sql`select count(*)::int as n from public.memories m join public.caller_profiles p
+      on p.tenant_id = m.tenant_id and p.id = m.caller_id where p.tenant_id = ${shop.id} and p.phone = ${anonymous}`;
+    expect(n).toBe(0);
   });
 
   it("401 for a request with neither key nor JWT, before looking at the input", async () => {

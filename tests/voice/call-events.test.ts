@@ -137,10 +137,12 @@ describe("Vapi end-of-call-report", () => {
 
   it("other server messages are acknowledged once authenticated, and not stored", async () => {
     const before = await counts();
-    const res = await postVapi(vapiUrl(), vapiMessage("status-update", vapiAgent.platformId), vapiAgent.secret);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ received: true, ignored: "status-update" });
-    expect((await postVapi(vapiUrl(), vapiMessage("status-update", vapiAgent.platformId), "wrong")).status).toBe(401);
+    for (const type of ["speech-update", "conversation-update", "transcript", "hang", "user-interrupted", "constructor"]) {
+      const res = await postVapi(vapiUrl(), vapiMessage(type, vapiAgent.platformId, { businessNumber: shop.number }), vapiAgent.secret);
+      expect(res.status, type).toBe(200);
+      expect(await res.json()).toEqual({ received: true, ignored: type });
+    }
+    expect((await postVapi(vapiUrl(), vapiMessage("speech-update", vapiAgent.platformId), "wrong")).status).toBe(401);
     expect(await counts()).toEqual(before);
   });
 
@@ -231,9 +233,9 @@ describe("Retell call_analyzed", () => {
     expect(await counts()).toEqual(before);
   });
 
-  it("acknowledges call_started and call_ended without storing them", async () => {
+  it("acknowledges other events (transcript updates) without storing them", async () => {
     const before = await counts();
-    for (const e of ["call_started", "call_ended"]) {
+    for (const e of ["transcript_updated", "chat_started"]) {
       const res = await postRetell(retellUrl(), retellEvent(e, { agentId: retellAgent.platformId, from: phone(), to: agency.number }), retellAgent.secret);
       expect(await res.json()).toEqual({ received: true, ignored: e });
     }

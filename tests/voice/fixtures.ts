@@ -8,6 +8,7 @@ import { twilioSignature } from "../../supabase/functions/_shared/twilio/signatu
 import { agentSecretContext } from "../../supabase/functions/_shared/voice-platforms/agent-secrets.ts";
 import type { AgentSecretName } from "../../supabase/functions/_shared/voice-platforms/adapter.ts";
 import { retellSignature } from "../../supabase/functions/_shared/voice-platforms/retell.ts";
+import { vapiHmacSignature } from "../../supabase/functions/_shared/voice-platforms/vapi.ts";
 import type { TestDb } from "../helpers/db.ts";
 import { functionsKey, setChannelSecret } from "../helpers/secrets.ts";
 export { functionsKey, setChannelSecret };
@@ -135,16 +136,22 @@ export async function postTwilio(
 // Vapi and Retell
 // ---------------------------------------------------------------------------------------------------------------
 
-/** A Vapi "end-of-call-report" server message, shaped as its server SDK types describe it. */
+/**
+ * A Vapi "end-of-call-report" server message, shaped as its server SDK types describe it (ServerMessageEndOfCallReport,
+ * Call, Artifact, the OpenAPI TwilioTransport). `assistantId: null` is a transient assistant's (the call names none).
+ * The Twilio CallSid is in call.transport.callSid; `legacySid` also puts it in the deprecated phoneCallProviderId.
+ */
 export function vapiReport(o: {
   callId?: string;
-  assistantId: string;
+  assistantId: string | null;
   customerNumber: string;
   businessNumber: string;
   twilioCallSid?: string;
+  legacySid?: boolean;
   startedAt?: Date;
   seconds?: number;
   structuredData?: Record<string, unknown>;
+  structuredOutputs?: Record<string, { name: string; result: unknown }>;
   summary?: string;
   endedReason?: string;
   customerName?: string;
@@ -152,6 +159,7 @@ export function vapiReport(o: {
   const started = o.startedAt ?? new Date(Date.now() - (o.seconds ?? 95) * 1000);
   const ended = new Date(started.getTime() + (o.seconds ?? 95) * 1000);
   const callId = o.callId ?? crypto.randomUUID();
+  const sid = o.twilioCallSid ?? callSid();
   return {
     message: {
       timestamp: ended.getTime(),
@@ -164,14 +172,15 @@ export function vapiReport(o: {
         updatedAt: ended.toISOString(),
         type: "inboundPhoneCall",
         status: "ended",
-        assistantId: o.assistantId,
+        ...(o.assistantId !== null ? { assistantId: o.assistantId } : {}),
         phoneCallProvider: "twilio",
         phoneCallTransport: "pstn",
-        phoneCallProviderId: o.twilioCallSid ?? callSid(),
+        ...(o.legacySid ? { phoneCallProviderId: sid } : {}),
+        transport: { provider: "twilio", conversationType: "voice", accountSid: "AC5f4e3d2c1b0a99887766554433221100", callSid: sid },
         customer: { number: o.customerNumber, ...(o.customerName ? { name: o.customerName } : {}) },
         phoneNumberId: "9f0d2a57-9a0c-4e5c-8d66-3f1f2b8e1a22",
       },
-      phoneNumber: { provider: "twilio", twilioPhoneNumber: o.businessNumber, twilioAccountSid: "ACxxxxxxxx" },
+      phoneNumber: { provider: "twilio", number: o.businessNumber, twilioAccountSid: "AC5f4e3d2c1b0a99887766554433221100" },
       customer: { number: o.customerNumber, ...(o.customerName ? { name: o.customerName } : {}) },
       startedAt: started.toISOString(),
       endedAt: ended.toISOString(),
@@ -183,6 +192,7 @@ export function vapiReport(o: {
           { role: "user", message: "I'd like a skin fade on Friday.", time: started.getTime() + 4000, secondsFromStart: 4 },
         ],
         recordingUrl: `https://storage.vapi.ai/${callId}-mono.wav`,
+        ...(o.structuredOutputs ? { structuredOutputs: o.structuredOutputs, structuredOutputsLastUpdatedAt: ended.toISOString() } : {}),
       },
       analysis: {
         summary: o.summary ?? "The caller booked a skin fade for Friday at 10.",
@@ -193,17 +203,62 @@ export function vapiReport(o: {
   };
 }
 
-export function vapiMessage(type: string, assistantId: string) {
-  return { message: { type, status: "in-progress", call: { id: crypto.randomUUID(), assistantId, type: "inboundPhoneCall" } } };
+/**
+ * Another Vapi server message about a live call (status-update, assistant-request, transfer-destination-request,
+ * speech-update …), with the call, customer and phone number as Vapi sends them. `assistantId: null`: the call names
+ * no assistant (assistant-request, transient assistants).
+ */
+export function vapiMessage(type: string, assistantId: string | null, o: {
+  callId?: string; customerNumber?: string; businessNumber?: string; twilioCallSid?: string; extra?: Record<string, unknown>;
+  startedAt?: Date; endedAt?: Date;
+} = {}) {
+  const customer = { number: o.customerNumber ?? phone() };
+  return {
+    message: {
+      timestamp: Date.now(),
+      type,
+      call: {
+        id: o.callId ?? crypto.randomUUID(),
+        orgId: "5a1f0c1c-4a57-4e3b-9b42-0f2d6f3c1b11",
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+        type: "inboundPhoneCall",
+        ...(assistantId !== null ? { assistantId } : {}),
+        phoneCallProvider: "twilio",
+        phoneCallTransport: "pstn",
+        transport: { provider: "twilio", conversationType: "voice", accountSid: "AC5f4e3d2c1b0a99887766554433221100", callSid: o.twilioCallSid ?? callSid() },
+        customer,
+        phoneNumberId: "9f0d2a57-9a0c-4e5c-8d66-3f1f2b8e1a22",
+        ...(o.startedAt ? { startedAt: o.startedAt.toISOString() } : {}),
+        ...(o.endedAt ? { endedAt: o.endedAt.toISOString() } : {}),
+      },
+      phoneNumber: { provider: "twilio", number: o.businessNumber ?? phone(), twilioAccountSid: "AC5f4e3d2c1b0a99887766554433221100" },
+      customer,
+      ...(o.extra ?? {}),
+    },
+  };
 }
 
-export function postVapi(url: string, body: unknown, secret: string | null, how: "x-vapi-secret" | "bearer" = "x-vapi-secret") {
+export type VapiAuth = "x-vapi-secret" | "bearer" | "authorization" | "hmac";
+
+/**
+ * POSTs a Vapi server message the way one of its server credentials sends it: the legacy secret (X-Vapi-Secret), a
+ * Bearer Token credential with or without its "Bearer " prefix, or an HMAC credential with Vapi's defaults
+ * (HMAC-SHA256, hex, over "{timestamp}.{body}", in x-signature / x-timestamp).
+ */
+export async function postVapi(url: string, body: unknown, secret: string | null, how: VapiAuth = "x-vapi-secret", opts: { timestamp?: string } = {}) {
+  const raw = typeof body === "string" ? body : JSON.stringify(body);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (secret !== null) {
     if (how === "bearer") headers.authorization = `Bearer ${secret}`;
-    else headers["x-vapi-secret"] = secret;
+    else if (how === "authorization") headers.authorization = secret;
+    else if (how === "hmac") {
+      const timestamp = opts.timestamp ?? String(Math.floor(Date.now() / 1000));
+      headers["x-timestamp"] = timestamp;
+      headers["x-signature"] = await vapiHmacSignature(raw, secret, timestamp);
+    } else headers["x-vapi-secret"] = secret;
   }
-  return fetch(url, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+  return fetch(url, { method: "POST", headers, body: raw });
 }
 
 /** A Retell webhook event with its call object, shaped as Retell's SDK types describe it. */
@@ -259,4 +314,12 @@ export async function postRetell(url: string, body: unknown, apiKey: string | nu
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (apiKey !== null) headers["x-retell-signature"] = await retellSignature(raw, apiKey, opts.timestamp ?? Date.now());
   return fetch(url, { method: "POST", headers, body: opts.tamper ? opts.tamper(raw) : raw });
+}
+
+/** Retell's inbound webhook (docs.retellai.com/features/inbound-call-webhook): no call yet, only who calls whom. */
+export function retellInbound(o: { from: string; to: string; agentId?: string }) {
+  return {
+    event: "call_inbound",
+    call_inbound: { ...(o.agentId ? { agent_id: o.agentId, agent_version: 1 } : {}), from_number: o.from, to_number: o.to },
+  };
 }

@@ -1,9 +1,9 @@
 // The Vapi and Retell adapters on their own: authentication as each platform documents it, and how each report
 // maps onto one platform-neutral report.
 import { describe, expect, it } from "vitest";
-import { memoriesFrom, personalityFrom, secretsEqual } from "../../supabase/functions/_shared/voice-platforms/adapter.ts";
+import { fromStructuredOutputs, memoriesFrom, personalityFrom, secretsEqual } from "../../supabase/functions/_shared/voice-platforms/adapter.ts";
 import { retell, retellSignature, statusOf, verifyRetellSignature } from "../../supabase/functions/_shared/voice-platforms/retell.ts";
-import { statusFromEndedReason, vapi } from "../../supabase/functions/_shared/voice-platforms/vapi.ts";
+import { statusFromEndedReason, vapi, vapiHmacSignature } from "../../supabase/functions/_shared/voice-platforms/vapi.ts";
 import { retellEvent, vapiReport } from "./fixtures.ts";
 
 describe("Retell signatures", () => {
@@ -44,11 +44,75 @@ describe("Vapi authentication", () => {
   });
 });
 
+describe("Vapi HMAC credential", () => {
+  const h = (init: Record<string, string>) => new Headers(init);
+  const body = '{"message":{"type":"status-update","status":"ringing"}}';
+  const now = 1_760_000_000_000;
+  const ts = String(now / 1000);
+
+  it("verifies Vapi's defaults (HMAC-SHA256, hex, '{timestamp}.{body}', x-signature / x-timestamp) and refuses changes", async () => {
+    const sig = await vapiHmacSignature(body, "hmac-secret", ts);
+    // computed independently: HMAC-SHA256("hmac-secret", "<ts>.<body>") in hex
+    const { createHmac } = await import("node:crypto");
+    expect(sig).toBe(createHmac("sha256", "hmac-secret").update(`${ts}.${body}`).digest("hex"));
+    expect(await vapi.authenticate(h({ "x-signature": sig, "x-timestamp": ts }), body, "hmac-secret", { now })).toBe(true);
+    expect(await vapi.authenticate(h({ "x-signature": sig, "x-timestamp": ts }), body + " ", "hmac-secret", { now })).toBe(false);
+    expect(await vapi.authenticate(h({ "x-signature": sig, "x-timestamp": ts }), body, "other-secret", { now })).toBe(false);
+    expect(await vapi.authenticate(h({ "x-signature": sig, "x-timestamp": String(now / 1000 + 1) }), body, "hmac-secret", { now })).toBe(false);
+    expect(await vapi.authenticate(h({ "x-signature": sig, "x-timestamp": ts }), body, "hmac-secret", { now: now + 5 * 60 * 1000 + 1 })).toBe(false);
+    expect(await vapi.authenticate(h({ "x-signature": sig }), body, "hmac-secret", { now })).toBe(false);
+    // a wrong shared secret beside a right signature is still refused
+    expect(await vapi.authenticate(h({ "x-signature": sig, "x-timestamp": ts, authorization: "nope" }), body, "hmac-secret", { now })).toBe(false);
+  });
+
+  it("reads sha1/sha512, base64, a prefix, and the agent's own header names and payload format", async () => {
+    const sha512 = await vapiHmacSignature(body, "k", ts, { algorithm: "sha512", encoding: "base64", prefix: "sha512=" });
+    expect(await vapi.authenticate(h({ "x-signature": sha512, "x-timestamp": ts }), body, "k", { now })).toBe(true);
+    const bodyOnly = await vapiHmacSignature(body, "k", null, { algorithm: "sha1" });
+    const config = { vapi_hmac: { signature_header: "x-vapi-signature", payload_format: "{body}" } };
+    expect(await vapi.authenticate(h({ "x-vapi-signature": bodyOnly }), body, "k", { now, config })).toBe(true);
+    expect(await vapi.authenticate(h({ "x-signature": bodyOnly }), body, "k", { now, config })).toBe(false);
+  });
+
+  it("accepts the Authorization credential without its Bearer prefix", async () => {
+    expect(await vapi.authenticate(h({ authorization: "s3cret" }), "", "s3cret")).toBe(true);
+    expect(await vapi.authenticate(h({ authorization: "bearer s3cret" }), "", "s3cret")).toBe(true);
+    expect(await vapi.authenticate(h({ authorization: "s3cre" }), "", "s3cret")).toBe(false);
+    // a Bearer Token credential with its own header name
+    const config = { vapi_token_header: "X-Frontdesk-Token" };
+    expect(await vapi.authenticate(h({ "x-frontdesk-token": "Bearer s3cret" }), "", "s3cret", { config })).toBe(true);
+    expect(await vapi.authenticate(h({ "x-frontdesk-token": "s3cret" }), "", "s3cret")).toBe(false);
+    expect(await vapi.authenticate(h({ "x-frontdesk-token": "nope", authorization: "s3cret" }), "", "s3cret", { config })).toBe(false);
+  });
+});
+
 describe("normalized reports", () => {
+  it("Vapi: structured outputs fold into the convention, before the older structuredData", () => {
+    expect(fromStructuredOutputs({
+      a: { name: "Customer info", result: { caller_name: "Ana", outcome: "booked" } },
+      b: { name: "Memories", result: ["Likes it short"] },
+      c: { name: "CallerName", result: "Someone else" },
+      d: { name: "Sentiment", result: null },
+      e: "not an output",
+    })).toEqual({ caller_name: "Ana", outcome: "booked", memories: ["Likes it short"] });
+    const r = vapiReport({ assistantId: "asst", customerNumber: "+13055550100", businessNumber: "+13055550199",
+      structuredData: { caller_name: "Old", sentiment: "negative" }, structuredOutputs: { x: { name: "Profile", result: { caller_name: "New" } } } });
+    expect(vapi.normalize(r)).toMatchObject({ caller_name: "New", sentiment: "negative" });
+    // the Twilio CallSid from call.transport, or the deprecated phoneCallProviderId; none for a non-Twilio transport
+    expect(vapi.normalize(vapiReport({ assistantId: "a", customerNumber: "+13055550100", businessNumber: "+13055550199", twilioCallSid: "CA1" })).telephony_call_sid).toBe("CA1");
+    const legacy = vapiReport({ assistantId: "a", customerNumber: "+13055550100", businessNumber: "+13055550199", twilioCallSid: "CA2", legacySid: true });
+    delete (legacy.message.call as Record<string, unknown>).transport;
+    expect(vapi.normalize(legacy).telephony_call_sid).toBe("CA2");
+    const sip = vapiReport({ assistantId: "a", customerNumber: "+13055550100", businessNumber: "+13055550199", twilioCallSid: "sip-123" });
+    (sip.message.call as Record<string, unknown>).transport = { provider: "vapi.sip", callSid: "sip-123" };
+    (sip.message.call as Record<string, unknown>).phoneCallProvider = "vapi";
+    expect(vapi.normalize(sip).telephony_call_sid).toBeNull();
+  });
+
   it("Vapi: direction and numbers from the call type, times, recording, analysis, the Twilio CallSid", () => {
     const r = vapiReport({ assistantId: "asst", customerNumber: "+13055550100", businessNumber: "+13055550199", twilioCallSid: "CAabc", seconds: 42,
       structuredData: { sentiment: "Mixed", outcome: "callback requested" }, customerName: "Lee" });
-    expect(vapi.envelope(r)).toEqual({ event: "end-of-call-report", isReport: true, platformAgentId: "asst" });
+    expect(vapi.envelope(r)).toEqual({ event: "end-of-call-report", platformAgentId: "asst", number: "+13055550199" });
     const n = vapi.normalize(r);
     expect(n).toMatchObject({
       provider_call_id: r.message.call.id, telephony_call_sid: "CAabc", direction: "inbound", from_number: "+13055550100",
@@ -67,10 +131,10 @@ describe("normalized reports", () => {
   it("Retell: sentiment, success, custom analysis, milliseconds", () => {
     const e = retellEvent("call_analyzed", { agentId: "agent_1", from: "+13055550100", to: "+13055550199", seconds: 61, sentiment: "Unknown", twilioCallSid: "CAdef",
       customAnalysis: { sentiment: "positive", memories: ["Drives a 2019 Civic"] } });
-    expect(retell.envelope(e)).toEqual({ event: "call_analyzed", isReport: true, platformAgentId: "agent_1" });
+    expect(retell.envelope(e)).toEqual({ event: "call_analyzed", platformAgentId: "agent_1", number: null });
     expect(retell.normalize(e)).toMatchObject({ telephony_call_sid: "CAdef", duration_seconds: 61, sentiment: "positive", outcome: "successful",
       memories: [{ content: "Drives a 2019 Civic", kind: "fact", importance: 5 }] });
-    expect(retell.envelope(retellEvent("call_started", { agentId: "agent_1", from: "+1", to: "+2" })).isReport).toBe(false);
+    expect(retell.envelope(retellEvent("call_started", { agentId: "agent_1", from: "+1", to: "+2" })).event).toBe("call_started");
     expect(statusOf("not_connected", "dial_no_answer")).toBe("no_answer");
     expect(statusOf("ended", "dial_busy")).toBe("busy");
     expect(statusOf("error", "error_asr")).toBe("failed");

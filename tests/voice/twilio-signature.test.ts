@@ -2,7 +2,7 @@
 // parameters, and the TwiML we answer with.
 import { describe, expect, it } from "vitest";
 import { callStatus, firstValues, isoTimestamp, parseParams } from "../../supabase/functions/_shared/twilio/params.ts";
-import { formParams, signedPayload, twilioSignature, urlVariants, verifyTwilioSignature } from "../../supabase/functions/_shared/twilio/signature.ts";
+import { formParams, legacyQuery, signedPayload, twilioSignature, urlVariants, verifyTwilioSignature } from "../../supabase/functions/_shared/twilio/signature.ts";
 import { connectStream, record, response, say, xmlEscape } from "../../supabase/functions/_shared/twilio/twiml.ts";
 import { goodbyeTwiml, incomingTwiml, recordingCallbackUrl, type IncomingDecision } from "../../supabase/functions/_shared/twilio/webhook.ts";
 
@@ -43,9 +43,30 @@ describe("X-Twilio-Signature", () => {
     const withPort = await twilioSignature(TOKEN, "https://mycompany.com:443/myapp.php?foo=1&bar=2", GUIDE);
     expect(await verifyTwilioSignature(TOKEN, withPort, URL_, GUIDE)).toBe(true);
     expect(await verifyTwilioSignature(TOKEN, GUIDE_SIGNATURE, "https://mycompany.com:443/myapp.php?foo=1&bar=2", GUIDE)).toBe(true);
-    // a non-default port is part of the URL, never dropped
-    expect(urlVariants("https://mycompany.com:8443/x")).toEqual(["https://mycompany.com:8443/x"]);
+    // as twilio-node: an explicit port is also tried without it
+    expect(urlVariants("https://mycompany.com:8443/x")).toEqual(["https://mycompany.com/x", "https://mycompany.com:8443/x"]);
     expect(urlVariants("http://h.example/p?q=%2B1")).toEqual(["http://h.example/p?q=%2B1", "http://h.example:80/p?q=%2B1"]);
+  });
+
+  it("accepts a query holding ' signed raw or percent-encoded, as twilio-node's validateRequest does", async () => {
+    const raw = "https://mycompany.com/myapp.php?name=o'brien&foo=1";
+    const encoded = "https://mycompany.com/myapp.php?name=o%27brien&foo=1";
+    for (const signedOver of [raw, encoded]) {
+      const signature = await twilioSignature(TOKEN, signedOver, GUIDE);
+      for (const received of [raw, encoded]) {
+        expect(await verifyTwilioSignature(TOKEN, signature, received, GUIDE), `${signedOver} as ${received}`).toBe(true);
+      }
+    }
+    expect(urlVariants(raw)).toEqual([
+      encoded, "https://mycompany.com:443/myapp.php?name=o%27brien&foo=1", raw, // the WHATWG forms, then the legacy one
+    ]);
+    // the legacy form groups repeated names and reads + as a space, as Node's querystring does
+    expect(legacyQuery("?b=1&a=x+y&b=2&c")).toBe("b=1&b=2&a=x%20y&c=");
+    expect(legacyQuery("q=%E0%A4%A&r=%27")).toBe("q=%25E0%25A4%25A&r='");
+    // still nothing else: another value or another path is refused
+    const signature = await twilioSignature(TOKEN, raw, GUIDE);
+    expect(await verifyTwilioSignature(TOKEN, signature, "https://mycompany.com/myapp.php?name=obrien&foo=1", GUIDE)).toBe(false);
+    expect(await verifyTwilioSignature(TOKEN, signature, "https://mycompany.com/other.php?name=o'brien&foo=1", GUIDE)).toBe(false);
   });
 
   it("signs a repeated parameter with each distinct value, sorted (as twilio-node does)", () => {

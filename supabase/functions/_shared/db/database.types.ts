@@ -165,14 +165,14 @@ isOneToOne: false
                   ]
                 },"calls": {
                   Row: {
-                    "agent_id": string | null,"channel_id": string | null,"created_at": string,"customer_id": string | null,"direction": Database["public"]['Enums']["call_direction"],"duration_seconds": number | null,"ended_at": string | null,"from_number": string | null,"id": string,"provider": string,"provider_call_id": string,"recording_url": string | null,"started_at": string | null,"status": Database["public"]['Enums']["call_status"],"tenant_id": string,"to_number": string | null,"updated_at": string
+                    "agent_id": string | null,"channel_id": string | null,"created_at": string,"customer_id": string | null,"direction": Database["public"]['Enums']["call_direction"],"duration_seconds": number | null,"ended_at": string | null,"from_number": string | null,"id": string,"provider": string,"provider_call_id": string,"recording_duration_seconds": number | null,"recording_url": string | null,"started_at": string | null,"status": Database["public"]['Enums']["call_status"],"telephony_call_sid": string | null,"tenant_id": string,"to_number": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "agent_id"?: string | null,"channel_id"?: string | null,"created_at"?: string,"customer_id"?: string | null,"direction": Database["public"]['Enums']["call_direction"],"duration_seconds"?: number | null,"ended_at"?: string | null,"from_number"?: string | null,"id"?: string,"provider": string,"provider_call_id": string,"recording_url"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["call_status"],"tenant_id": string,"to_number"?: string | null,"updated_at"?: string
+                    "agent_id"?: string | null,"channel_id"?: string | null,"created_at"?: string,"customer_id"?: string | null,"direction": Database["public"]['Enums']["call_direction"],"duration_seconds"?: number | null,"ended_at"?: string | null,"from_number"?: string | null,"id"?: string,"provider": string,"provider_call_id": string,"recording_duration_seconds"?: number | null,"recording_url"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["call_status"],"telephony_call_sid"?: string | null,"tenant_id": string,"to_number"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "agent_id"?: string | null,"channel_id"?: string | null,"created_at"?: string,"customer_id"?: string | null,"direction"?: Database["public"]['Enums']["call_direction"],"duration_seconds"?: number | null,"ended_at"?: string | null,"from_number"?: string | null,"id"?: string,"provider"?: string,"provider_call_id"?: string,"recording_url"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["call_status"],"tenant_id"?: string,"to_number"?: string | null,"updated_at"?: string
+                    "agent_id"?: string | null,"channel_id"?: string | null,"created_at"?: string,"customer_id"?: string | null,"direction"?: Database["public"]['Enums']["call_direction"],"duration_seconds"?: number | null,"ended_at"?: string | null,"from_number"?: string | null,"id"?: string,"provider"?: string,"provider_call_id"?: string,"recording_duration_seconds"?: number | null,"recording_url"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["call_status"],"telephony_call_sid"?: string | null,"tenant_id"?: string,"to_number"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -371,6 +371,44 @@ isOneToOne: false
                   Relationships: [
                     {
       foreignKeyName: "feature_flags_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"follow_ups": {
+                  Row: {
+                    "call_id": string | null,"callback_phone": string | null,"caller_name": string | null,"content": string,"conversation_id": string | null,"created_at": string,"customer_id": string | null,"done_at": string | null,"done_by": string | null,"id": string,"kind": string,"source": string,"status": string,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "call_id"?: string | null,"callback_phone"?: string | null,"caller_name"?: string | null,"content": string,"conversation_id"?: string | null,"created_at"?: string,"customer_id"?: string | null,"done_at"?: string | null,"done_by"?: string | null,"id"?: string,"kind"?: string,"source": string,"status"?: string,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "call_id"?: string | null,"callback_phone"?: string | null,"caller_name"?: string | null,"content"?: string,"conversation_id"?: string | null,"created_at"?: string,"customer_id"?: string | null,"done_at"?: string | null,"done_by"?: string | null,"id"?: string,"kind"?: string,"source"?: string,"status"?: string,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "follow_ups_tenant_id_call_id_fkey"
+      columns: ["tenant_id","call_id"]
+isOneToOne: false
+      referencedRelation: "calls"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "follow_ups_tenant_id_conversation_id_fkey"
+      columns: ["tenant_id","conversation_id"]
+isOneToOne: false
+      referencedRelation: "conversations"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "follow_ups_tenant_id_customer_id_fkey"
+      columns: ["tenant_id","customer_id"]
+isOneToOne: false
+      referencedRelation: "customers"
+      referencedColumns: ["tenant_id","id"]
+    },{
+      foreignKeyName: "follow_ups_tenant_id_fkey"
       columns: ["tenant_id"]
 isOneToOne: false
       referencedRelation: "tenants"

@@ -21,8 +21,8 @@ const TWILIO_STATUS: Record<string, CallStatus> = {
 };
 
 const callSid = z.string().regex(/^CA[0-9A-Za-z]{10,64}$/, "expected a Twilio CallSid (CA…)");
-// Caller ids may be withheld ("anonymous", "+266696687") or be SIP/client addresses: kept as text, linked to a
-// customer only when they are E.164 (the database decides).
+// Caller ids may be withheld ("anonymous", "+266696687" …) or be SIP/client addresses ("sip:…", "client:…"): kept
+// as text on the call, linked to a customer only when they are a callable number (private.callable_number decides).
 const address = z.string().max(256);
 const status = z.string().refine((s) => s in TWILIO_STATUS, { message: `expected one of ${Object.keys(TWILIO_STATUS).join(", ")}` })
   .transform((s) => TWILIO_STATUS[s]);
@@ -47,6 +47,8 @@ export const recording = callParams.extend({
   RecordingUrl: z.url({ protocol: /^https?$/ }).optional(),
   RecordingStatus: z.enum(["in-progress", "completed", "absent", "failed"]).optional(),
   RecordingSid: z.string().max(64).optional(),
+  // Kept when it reads as whole seconds; an odd value never costs the recording its callback.
+  RecordingDuration: z.string().max(32).optional().transform((v) => (v !== undefined && /^\d{1,7}$/.test(v) ? Number(v) : undefined)),
 });
 
 /** The first value of each parameter (Twilio's voice webhooks send each once). */

@@ -4,8 +4,12 @@
 //   * Twilio's "Webhooks security" guide (twilio.com/docs/usage/webhooks/webhooks-security), whose worked example
 //     (auth token 12345, https://mycompany.com/myapp.php?foo=1&bar=2) tests/voice/twilio-signature.test.ts checks;
 //   * twilio-node's validateRequest (src/webhooks/webhooks.ts): a repeated parameter contributes each distinct value
-//     in sorted order, and because Twilio's own signing is inconsistent about default ports, a URL is tried both
-//     without and with its scheme's default port.
+//     in sorted order; and because Twilio's own signing is inconsistent, the URL is tried in four forms: parsed as a
+//     WHATWG URL (which percent-encodes some characters of the query, e.g. ' as %27) without any port and with the
+//     scheme's default port (when none is given), and each of those with its query string re-serialized the legacy
+//     way (Node's querystring: split on & and =, + as space, decoded, then encoded as encodeURIComponent does, which
+//     leaves ' ( ) * ! raw and groups repeated names). So a URL whose query holds ' verifies whether Twilio signed it
+//     raw or encoded. Re-implemented here from that behaviour, not copied.
 // Verified with Web Crypto's HMAC verify, which compares in constant time.
 
 export type FormParams = Record<string, string[]>;
@@ -44,17 +48,75 @@ function fromBase64(value: string): Uint8Array<ArrayBuffer> | undefined {
   return Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
 }
 
+function unescapeQs(value: string): string {
+  const text = value.replace(/\+/g, " ");
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // Node's querystring decodes what it can and keeps malformed escapes as they are.
+    return text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  }
+}
+
+function escapeQs(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return encodeURIComponent(value.replace(/[\ud800-\udfff]/g, "\ufffd"));
+  }
+}
+
+/** A query string as Node's querystring.parse reads it and querystring.stringify writes it back. */
+export function legacyQuery(search: string): string {
+  const byName = new Map<string, string[]>();
+  for (const piece of search.replace(/^\?/, "").split("&")) {
+    if (piece === "") continue;
+    const eq = piece.indexOf("=");
+    const name = unescapeQs(eq === -1 ? piece : piece.slice(0, eq));
+    const value = eq === -1 ? "" : unescapeQs(piece.slice(eq + 1));
+    const values = byName.get(name);
+    if (values) values.push(value);
+    else byName.set(name, [value]);
+  }
+  return [...byName].flatMap(([name, values]) => values.map((v) => `${escapeQs(name)}=${escapeQs(v)}`)).join("&");
+}
+
 /**
- * The URL without and with its scheme's default port, as twilio-node tries it. Edited as text, never re-serialized:
- * the path and query must stay byte for byte what Twilio requested.
+ * The forms of a URL twilio-node's validateRequest accepts a signature over (see the header): without a port and
+ * with the scheme's default port, each as parsed and with its query re-serialized the legacy way. Deduplicated.
  */
 export function urlVariants(url: string): string[] {
-  const m = /^(https?):\/\/([^/?#]*?)(:\d+)?([/?#].*)?$/i.exec(url);
-  if (!m) return [url];
-  const [, scheme, host, port, rest = ""] = m;
-  const defaultPort = scheme.toLowerCase() === "https" ? ":443" : ":80";
-  if (port && port !== defaultPort) return [url];
-  return [`${scheme}://${host}${rest}`, `${scheme}://${host}${defaultPort}${rest}`];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [url];
+  }
+  const withoutPort = new URL(parsed.href);
+  withoutPort.port = "";
+  let withPort: string;
+  if (parsed.port) {
+    withPort = parsed.href;
+  } else {
+    const auth = parsed.username || parsed.password ? `${parsed.username}${parsed.password ? `:${parsed.password}` : ""}@` : "";
+    const port = parsed.protocol === "https:" ? ":443" : ":80";
+    withPort = `${parsed.protocol}//${auth}${parsed.host}${port}${parsed.pathname}${parsed.search}${parsed.hash}`;
+  }
+  const legacy = (u: string) => {
+    const p = new URL(u);
+    if (!p.search) return u;
+    const search = p.search;
+    p.search = "";
+    return `${p.href}?${legacyQuery(search)}`;
+  };
+  const forms = [withoutPort.href, withPort];
+  return [...new Set([...forms, ...forms.map(legacy)])];
 }
 
 export async function verifyTwilioSignature(

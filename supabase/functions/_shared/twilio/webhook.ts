@@ -169,7 +169,10 @@ async function apply(parsed: Parsed, channel: VoiceChannel, number: string, base
     // Twilio ignores the body of a status callback; an empty document keeps every answer TwiML.
     return twimlResponse(response());
   }
-  const input = { ...call, recording_url: parsed.p.RecordingUrl ?? null, recording_status: parsed.p.RecordingStatus ?? null };
+  const input = {
+    ...call, recording_url: parsed.p.RecordingUrl ?? null, recording_status: parsed.p.RecordingStatus ?? null,
+    recording_duration: parsed.p.RecordingDuration ?? null,
+  };
   await asWebhook((tx) => tx`select private.twilio_recording(${tenant}, ${channelId}, ${tx.json(input as never)})`, sql);
   // The <Record> action request asks what comes next: the message is taken, so hang up.
   return twimlResponse(response(hangup()));

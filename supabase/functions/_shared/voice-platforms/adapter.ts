@@ -1,17 +1,26 @@
-// AI voice platforms (Vapi, Retell) report each finished call to the call-events function. Each platform has an
-// adapter that knows its envelope (which event, which agent), how it authenticates (against the agent's own
-// secret), and how its end-of-call report maps onto one platform-neutral EndOfCallReport, which
-// private.voice_call_report() stores. Adding a platform is adding an adapter.
+// AI voice platforms (Vapi, Retell) talk to the call-events function during and after each call. Each platform has
+// an adapter that knows its envelope (which event; which agent, or which business number when it names no agent),
+// how it authenticates (against the agent's own secret), and one handler per event type it answers (live call
+// state, the assistant for an incoming call, a transfer, the end-of-call report); every other event is
+// acknowledged. Events map onto platform-neutral shapes (CallEvent, EndOfCallReport) that one SQL function each
+// stores. Adding a platform is adding an adapter; adding an event is adding a handler (see tool-hooks.ts for the
+// ones the receptionist tool layer fills).
 import { z } from "zod";
+import type { Sql } from "../db/client.ts";
+import type { EncryptionKey } from "../secrets/crypto.ts";
 
 export type Platform = "vapi" | "retell";
 /** The agent credential a platform authenticates with (private.agent_secrets.name). */
 export type AgentSecretName = "webhook_secret" | "api_key";
 
 export type CallStatus = "completed" | "busy" | "no_answer" | "failed" | "canceled";
+/** Every state a call can be in (public.call_status). */
+export type LiveCallStatus = "queued" | "initiated" | "ringing" | "in_progress" | CallStatus;
 export type Sentiment = "positive" | "neutral" | "negative" | "mixed";
 export const MEMORY_KINDS = ["fact", "preference", "event", "relationship", "note", "follow_up"] as const;
 export type MemoryKind = (typeof MEMORY_KINDS)[number];
+/** The memories_content_size check (see ../memory/memory.ts): longer content is cut there. */
+const MAX_CONTENT = 65536;
 export const TRAITS = ["openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism"] as const;
 export type Trait = (typeof TRAITS)[number];
 
@@ -25,6 +34,8 @@ export interface EndOfCallReport {
   direction: "inbound" | "outbound";
   from_number: string | null;
   to_number: string | null;
+  /** The platform said the caller's id is hidden: nothing is looked up or stored for the caller. */
+  caller_withheld: boolean;
   status: CallStatus;
   started_at: string | null;
   ended_at: string | null;
@@ -41,18 +52,71 @@ export interface EndOfCallReport {
   structured: Record<string, unknown>;
 }
 
-/** What the request is about, read before it is authenticated (only to find whose secret to check it with). */
-export interface Envelope { event: string; isReport: boolean; platformAgentId: string }
+/** A live call's state as a platform reports it (the keys private.voice_call_event reads). */
+export interface CallEvent {
+  provider_call_id: string;
+  telephony_call_sid: string | null;
+  direction: "inbound" | "outbound";
+  from_number: string | null;
+  to_number: string | null;
+  caller_withheld: boolean;
+  status: LiveCallStatus;
+  started_at: string | null;
+  ended_at: string | null;
+  duration_seconds: number | null;
+}
+
+/**
+ * What the request is about, read before it is authenticated (only to find whose secret to check it with): the
+ * platform's agent id when it names one, else the business number it was made to or from (a Vapi transient
+ * assistant, Vapi's assistant-request, Retell's inbound webhook).
+ */
+export interface Envelope { event: string; platformAgentId: string | null; number: string | null }
+
+/** The agent whose secret the request proved, and so the only business it may touch. */
+export interface VerifiedAgent {
+  tenant_id: string;
+  agent_id: string;
+  platform_agent_id: string | null;
+  config: Record<string, unknown>;
+  /** How it was found: by the platform's agent id, or by the business number (several agents may share it). */
+  routedBy: "agent" | "number";
+  /**
+   * Every agent of that business the request proved, in order (by number: the channel's chosen agent first, flagged
+   * `preferred`, then the oldest), this one first; by agent id, just this one.
+   */
+  siblings: { agent_id: string; platform_agent_id: string | null; preferred: boolean }[];
+}
+
+export interface CallEventOptions { sql?: Sql; key?: EncryptionKey; now?: number; publicBaseUrl?: string }
+
+export interface HandlerContext {
+  adapter: VoicePlatformAdapter;
+  body: unknown;
+  raw: string;
+  agent: VerifiedAgent;
+  envelope: Envelope;
+  opts: CallEventOptions;
+}
+
+/** Answers one authenticated event of a platform, in that platform's response format. */
+export type EventHandler = (ctx: HandlerContext) => Promise<Response>;
+
+export interface AuthOptions { now?: number; config?: Record<string, unknown> }
 
 export interface VoicePlatformAdapter {
   platform: Platform;
   secretName: AgentSecretName;
-  /** The event and the platform's agent id; throws a 400 HttpError when the body is not this platform's. */
+  /** The event and whom it names; throws a 400 HttpError when the body is not this platform's. */
   envelope(body: unknown): Envelope;
   /** Whether the request proves knowledge of the agent's secret (over the raw body, for signatures). */
-  authenticate(headers: Headers, rawBody: string, secret: string, now?: number): Promise<boolean>;
+  authenticate(headers: Headers, rawBody: string, secret: string, opts?: AuthOptions): Promise<boolean>;
   /** The report, normalized; only called for an authenticated report event. Throws a 400 HttpError when malformed. */
   normalize(body: unknown): EndOfCallReport;
+  /** The events this platform's adapter answers; any other is acknowledged with 200 and no effect. */
+  handlers: Record<string, EventHandler>;
+  /** The events answered by the receptionist tool layer (tool-hooks.ts), looked up after `handlers`. */
+  extraHandlers(): Record<string, EventHandler>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -79,7 +143,7 @@ const memoryObject = z.looseObject({
 });
 
 function memoryOf(item: unknown): Memory | null {
-  if (typeof item === "string") return text(item) ? { content: text(item)!.slice(0, 4000), kind: "fact", importance: 5 } : null;
+  if (typeof item === "string") return text(item) ? { content: text(item)!.slice(0, MAX_CONTENT), kind: "fact", importance: 5 } : null;
   const m = memoryObject.safeParse(item);
   if (!m.success) return null;
   const content = text(m.data.content) ?? text(m.data.text) ?? text(m.data.memory);
@@ -88,7 +152,7 @@ function memoryOf(item: unknown): Memory | null {
   const kind = (MEMORY_KINDS as readonly string[]).includes(kindRaw) ? (kindRaw as MemoryKind) : "fact";
   const n = Number(m.data.importance);
   const importance = Number.isFinite(n) ? Math.min(10, Math.max(1, Math.round(n))) : 5;
-  return { content: content.slice(0, 4000), kind, importance };
+  return { content: content.slice(0, MAX_CONTENT), kind, importance };
 }
 
 /** The memories structured data names, in order; items that say nothing are dropped. */
@@ -117,6 +181,29 @@ export function sentimentOf(v: unknown): Sentiment | null {
   return s === "positive" || s === "neutral" || s === "negative" || s === "mixed" ? s : null;
 }
 
+/**
+ * Vapi's structured outputs (artifact.structuredOutputs: {<output id>: {name, result}}), folded into the convention
+ * above: an object result contributes its keys; any other result stands under its output's name, snake_cased
+ * ("Caller Name" → caller_name), so an output named "memories" whose result is a list is the memories.
+ * Earlier outputs win a key both carry; analysis.structuredData (the older analysisPlan) is read after them.
+ */
+export function fromStructuredOutputs(outputs: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!outputs || typeof outputs !== "object" || Array.isArray(outputs)) return out;
+  for (const entry of Object.values(outputs as Record<string, unknown>)) {
+    if (!entry || typeof entry !== "object" || Array.isArray(entry)) continue;
+    const { name, result } = entry as { name?: unknown; result?: unknown };
+    if (result === undefined || result === null) continue;
+    if (typeof result === "object" && !Array.isArray(result)) {
+      for (const [k, v] of Object.entries(result as Record<string, unknown>)) if (!(k in out)) out[k] = v;
+    } else if (typeof name === "string") {
+      const key = name.trim().replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+      if (key && !(key in out)) out[key] = result;
+    }
+  }
+  return out;
+}
+
 /** What the convention above finds in a platform's structured data. */
 export function fromStructuredData(data: Record<string, unknown>) {
   return {
@@ -128,8 +215,15 @@ export function fromStructuredData(data: Record<string, unknown>) {
   };
 }
 
-/** An E.164 number, or null (web calls, SIP addresses, withheld numbers). */
+/** An E.164 number, or null (web calls, SIP addresses, "anonymous"). Whether it is callable the database decides. */
 export const e164 = (v: unknown): string | null => (typeof v === "string" && /^\+[1-9]\d{6,14}$/.test(v) ? v : null);
+
+/**
+ * Whether a caller id is a real, callable number: the same rule as private.callable_number (which decides for every
+ * stored path), for answers built before the database is asked, e.g. not greeting a withheld caller by anyone's name.
+ */
+export const WITHHELD_PLACEHOLDERS = ["+266696687", "+7378742833", "+8656696", "+2562533"] as const;
+export const callableNumber = (v: unknown): v is string => e164(v) !== null && !(WITHHELD_PLACEHOLDERS as readonly string[]).includes(v as string);
 
 /** Whole seconds between two ISO instants, when both are known and in order. */
 export function secondsBetween(start: string | null, end: string | null): number | null {

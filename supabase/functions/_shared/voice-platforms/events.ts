@@ -1,38 +1,40 @@
 // The call-events logic, kept out of index.ts so it is tested directly.
-//   POST …/call-events/vapi     Vapi server messages (the assistant's server URL)
-//   POST …/call-events/retell   Retell webhooks (the agent's webhook URL)
+//   POST …/call-events/vapi     Vapi server messages (the assistant's or phone number's server URL)
+//   POST …/call-events/retell   Retell webhooks (the agent's webhook URL, and a number's inbound webhook URL)
 //
-// A report is trusted only as far as the agent's own secret vouches for it: the body names the platform's agent id,
-// that agent's encrypted secret is looked up, and the request must prove it (Vapi: the secret header or bearer
-// token; Retell: the HMAC signature). Unknown agent: 404; no secret set or proof missing or wrong: 401; either way
-// nothing is stored. Then one SQL function, as `frontdesk_webhook`, stores the report for that agent's business.
+// A request is trusted only as far as an agent's own secret vouches for it. The body names the platform's agent id
+// (or, when it names none, the business number the call is on: a Vapi transient assistant or assistant-request,
+// Retell's inbound webhook); the candidate agents' encrypted secrets are looked up, and the request must prove one
+// (Vapi: the secret header, the Authorization credential with or without "Bearer ", or its HMAC signature; Retell:
+// the HMAC signature). Unknown agent or number: 404; no secret set or proof missing or wrong: 401; either way
+// nothing is stored. Then the platform's handler for that event runs for that agent's business only; an event no
+// handler answers is acknowledged with 200 and no effect.
 import { asWebhook, type Sql } from "../db/client.ts";
 import { MiB, readText } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import { parseJson } from "../http/parse.ts";
 import { json } from "../http/respond.ts";
-import type { EncryptionKey } from "../secrets/crypto.ts";
-import type { Platform, VoicePlatformAdapter } from "./adapter.ts";
+import type { CallEventOptions, Envelope, EventHandler, Platform, VerifiedAgent, VoicePlatformAdapter } from "./adapter.ts";
 import { decryptAgentSecret } from "./agent-secrets.ts";
 import { retell } from "./retell.ts";
 import { vapi } from "./vapi.ts";
+
+export type { CallEventOptions };
+export type { ReportResult } from "./store.ts";
 
 export const ADAPTERS: Record<Platform, VoicePlatformAdapter> = { vapi, retell };
 
 /** End-of-call reports carry the whole transcript and message array of a call, long calls included: 4 MiB. */
 export const CALL_EVENT_BODY_LIMIT = 4 * MiB;
 
-export interface CallEventOptions { sql?: Sql; key?: EncryptionKey; now?: number }
-
-interface AgentSecretRow { tenant_id: string; agent_id: string; secret: Uint8Array | null; key_id: string | null }
-
-export interface ReportResult {
-  duplicate: boolean;
-  call_id: string;
-  customer_id?: string | null;
-  caller_id?: string | null;
-  memories_stored?: number;
-  memories_skipped?: number;
+interface AgentSecretRow {
+  tenant_id: string;
+  agent_id: string;
+  platform_agent_id: string | null;
+  secret: Uint8Array | null;
+  key_id: string | null;
+  config: Record<string, unknown> | null;
+  preferred?: boolean;
 }
 
 export function adapterFor(platform: string): VoicePlatformAdapter {
@@ -41,35 +43,50 @@ export function adapterFor(platform: string): VoicePlatformAdapter {
   return adapter;
 }
 
-/** The agent (tenant and id) whose secret this request proves, or an HttpError saying why there is none. */
-async function authenticatedAgent(
-  adapter: VoicePlatformAdapter, req: Request, raw: string, platformAgentId: string, opts: CallEventOptions,
-): Promise<{ tenant_id: string; agent_id: string }> {
-  const rows = await asWebhook(
-    (tx) => tx<AgentSecretRow[]>`select * from private.voice_agent_secrets(${adapter.platform}, ${platformAgentId}, ${adapter.secretName})`,
-    opts.sql,
-  );
-  if (rows.length === 0) {
-    throw new HttpError(404, "not_found", `no ${adapter.platform} agent "${platformAgentId}" is registered with Frontdesk`);
+async function candidates(adapter: VoicePlatformAdapter, envelope: Envelope, sql?: Sql): Promise<{ rows: AgentSecretRow[]; routedBy: "agent" | "number"; names: string }> {
+  if (envelope.platformAgentId) {
+    const id = envelope.platformAgentId;
+    const rows = await asWebhook((tx) => tx<AgentSecretRow[]>`select * from private.voice_agent_secrets(${adapter.platform}, ${id}, ${adapter.secretName})`, sql);
+    if (rows.length === 0) throw new HttpError(404, "not_found", `no ${adapter.platform} agent "${id}" is registered with Frontdesk`);
+    return { rows, routedBy: "agent", names: `${adapter.platform} agent "${id}"` };
   }
+  const number = envelope.number!;
+  const rows = await asWebhook((tx) => tx<AgentSecretRow[]>`select * from private.voice_number_agents(${adapter.platform}, ${number}, ${adapter.secretName})`, sql);
+  if (rows.length === 0) {
+    throw new HttpError(404, "not_found", `no business has verified the number ${number} with an active ${adapter.platform} agent`);
+  }
+  return { rows, routedBy: "number", names: `${adapter.platform} agents of the business with number ${number}` };
+}
+
+/** The agent (tenant and id) whose secret this request proves, or an HttpError saying why there is none. */
+export async function authenticatedAgent(
+  adapter: VoicePlatformAdapter, req: Request, raw: string, envelope: Envelope, opts: CallEventOptions,
+): Promise<VerifiedAgent> {
+  const { rows, routedBy, names } = await candidates(adapter, envelope, opts.sql);
   const withSecret = rows.filter((r): r is AgentSecretRow & { secret: Uint8Array; key_id: string } => r.secret !== null && r.key_id !== null);
   if (withSecret.length === 0) {
-    throw new HttpError(401, "unauthorized", `the ${adapter.platform} agent "${platformAgentId}" has no ${adapter.secretName} set, so its reports cannot be verified`);
+    throw new HttpError(401, "unauthorized", `the ${names} ha${rows.length > 1 ? "ve" : "s"} no ${adapter.secretName} set, so ${adapter.platform}'s requests cannot be verified`);
   }
   // Nothing stops two businesses from registering the same platform id, so each candidate is checked with its own
   // secret and only an agent whose secret the request proves is trusted.
-  const proven = [];
+  const proven: typeof withSecret = [];
   for (const row of withSecret) {
     const secret = await decryptAgentSecret(row, adapter.secretName, opts.key);
-    if (await adapter.authenticate(req.headers, raw, secret, opts.now)) proven.push(row);
+    if (await adapter.authenticate(req.headers, raw, secret, { now: opts.now, config: row.config ?? {} })) proven.push(row);
   }
   if (proven.length === 0) {
     throw new HttpError(401, "unauthorized", `the request does not carry the ${adapter.platform} agent's secret`);
   }
-  if (proven.length > 1) {
-    throw new HttpError(409, "conflict", `more than one business registered ${adapter.platform} agent "${platformAgentId}" with the same secret`);
+  // By number, every candidate is of the one business that verified it: the first proven (the channel's chosen agent,
+  // else the oldest) answers. By agent id, two businesses proven by one request cannot be told apart.
+  if (new Set(proven.map((p) => p.tenant_id)).size > 1) {
+    throw new HttpError(409, "conflict", `more than one business registered ${names} with the same secret`);
   }
-  return proven[0];
+  const [p] = proven;
+  return {
+    tenant_id: p.tenant_id, agent_id: p.agent_id, platform_agent_id: p.platform_agent_id, config: p.config ?? {}, routedBy,
+    siblings: (routedBy === "number" ? proven : [p]).map((r) => ({ agent_id: r.agent_id, platform_agent_id: r.platform_agent_id, preferred: r.preferred === true })),
+  };
 }
 
 export async function receiveCallEvent(req: Request, platform: string, opts: CallEventOptions = {}): Promise<Response> {
@@ -78,14 +95,11 @@ export async function receiveCallEvent(req: Request, platform: string, opts: Cal
   const raw = await readText(req, CALL_EVENT_BODY_LIMIT);
   const body = parseJson(raw);
   const envelope = adapter.envelope(body);
-  const agent = await authenticatedAgent(adapter, req, raw, envelope.platformAgentId, opts);
-  // Platforms send other events to the same URL (status updates, transcripts, call_started …): acknowledged,
-  // not stored. Only end-of-call reports are this function's business.
-  if (!envelope.isReport) return json({ received: true, ignored: envelope.event });
-  const report = adapter.normalize(body);
-  const result = await asWebhook(async (tx) => {
-    const [row] = await tx`select private.voice_call_report(${agent.tenant_id}, ${agent.agent_id}, ${adapter.platform}, ${tx.json(report as never)}) as r`;
-    return row.r as ReportResult;
-  }, opts.sql);
-  return json({ received: true, ...result });
+  const agent = await authenticatedAgent(adapter, req, raw, envelope, opts);
+  // Platforms send every event to the same URL (speech and transcript updates, conversation updates …): those no
+  // handler answers are acknowledged, not stored.
+  const own = (table: Record<string, EventHandler>) => (Object.hasOwn(table, envelope.event) ? table[envelope.event] : undefined);
+  const handler = own(adapter.handlers) ?? own(adapter.extraHandlers());
+  if (!handler) return json({ received: true, ignored: envelope.event });
+  return handler({ adapter, body, raw, agent, envelope, opts });
 }
