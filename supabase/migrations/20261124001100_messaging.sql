@@ -1,13 +1,16 @@
 -- Messaging: conversations between a business's channel and a customer, and their messages. At most one open
 -- conversation per channel and customer. A message's provider id is unique per channel (idempotent ingestion of
 -- at-least-once webhooks), and its delivery status only moves forward: out-of-order status callbacks are normal,
--- so a step backwards is ignored, never applied.
+-- so a step backwards is ignored, never applied. A message may refer to another (a reply's context, a reaction, an
+-- edit, a revoke: context_message_id); an edit rewrites its target's body and keeps the earlier ones (edit_history),
+-- a revoke marks it (revoked_at). Provider times are kept as the provider gave them (sent_at; status_updated_at and
+-- status_events for each delivery status with its pricing and conversation objects).
 
 create type public.conversation_status as enum ('open', 'closed');
 create type public.message_direction as enum ('inbound', 'outbound');
 create type public.message_type as enum (
-  'text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'button',
-  'reaction', 'template', 'system', 'unsupported'
+  'text', 'image', 'audio', 'voice', 'video', 'document', 'sticker', 'location', 'contacts', 'interactive', 'button',
+  'reaction', 'order', 'template', 'system', 'edit', 'revoke', 'unsupported'
 );
 create type public.message_status as enum ('received', 'queued', 'sent', 'delivered', 'read', 'failed');
 
@@ -24,6 +27,8 @@ create table public.conversations (
   assigned_to uuid,
   last_message_at timestamptz,
   last_inbound_at timestamptz,
+  -- Where the conversation came from when the provider says (a click-to-WhatsApp ad's `referral`).
+  source_referral jsonb,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   closed_at timestamptz,
@@ -55,14 +60,32 @@ create table public.messages (
   error_title text,
   error_details jsonb,
   sent_by uuid references auth.users (id) on delete set null,
+  -- null: sent through the platform (the bot, a member); 'business_app': the business wrote from its own WhatsApp
+  -- Business app on the same number (Meta's smb_message_echoes).
+  origin text,
+  -- The message this one refers to (reply context, reaction, edit, revoke), by its provider id and, once known, row.
+  context_provider_id text,
+  context_message_id uuid,
+  edited_at timestamptz,
+  edit_history jsonb not null default '[]'::jsonb,
+  revoked_at timestamptz,
+  group_id text,
+  sent_at timestamptz,
+  pricing jsonb,
+  status_events jsonb not null default '[]'::jsonb,
   created_at timestamptz not null default now(),
   status_updated_at timestamptz not null default now(),
   primary key (tenant_id, id),
   foreign key (tenant_id, conversation_id) references public.conversations (tenant_id, id) on delete cascade,
   foreign key (tenant_id, channel_id) references public.channels (tenant_id, id),
+  constraint messages_context_fkey foreign key (tenant_id, context_message_id) references public.messages (tenant_id, id)
+    on delete set null (context_message_id),
   constraint messages_provider_id_key unique (tenant_id, channel_id, provider_message_id),
-  constraint messages_inbound_status check ((direction = 'inbound') = (status = 'received'))
+  constraint messages_inbound_status check ((direction = 'inbound') = (status = 'received')),
+  constraint messages_origin check (origin is null or (origin = 'business_app' and direction = 'outbound')),
+  constraint messages_history_arrays check (jsonb_typeof(edit_history) = 'array' and jsonb_typeof(status_events) = 'array')
 );
+create index messages_context_idx on public.messages (tenant_id, context_message_id) where context_message_id is not null;
 create index messages_conversation_idx on public.messages (tenant_id, conversation_id, created_at desc, id);
 create index messages_sent_by_idx on public.messages (sent_by);
 
@@ -83,7 +106,12 @@ begin
     new.error_title := old.error_title;
     new.error_details := old.error_details;
   elsif new.status is distinct from old.status then
-    new.status_updated_at := now();
+    -- the provider's time of the status when the update gives one, else now
+    if new.status_updated_at is not distinct from old.status_updated_at then
+      new.status_updated_at := now();
+    end if;
+  else
+    new.status_updated_at := old.status_updated_at;
   end if;
   return new;
 end;

@@ -160,12 +160,13 @@ grant execute on function public.send_message(uuid, public.message_type, text, j
 revoke all on function private.check_can_send(uuid, uuid, public.message_type, text) from public;
 grant execute on function private.check_can_send(uuid, uuid, public.message_type, text) to authenticated, service_role;
 
--- Claims up to p_limit due outbound messages, leasing each for p_lease_seconds. Returns what sending needs.
+-- Claims up to p_limit due outbound messages, leasing each for p_lease_seconds. Returns what sending needs: the
+-- recipient's wa_id, and its BSUID (or parent BSUID) for a customer Meta knows only by that (username users).
 create or replace function private.outbox_claim(p_limit int default 20, p_lease_seconds int default 60, p_only_tenant uuid default null)
 returns table (
   tenant_id uuid, message_id uuid, conversation_id uuid, channel_id uuid, phone_number_id text, to_wa_id text,
   type public.message_type, body text, payload jsonb, purpose text, attempts int, last_inbound_at timestamptz,
-  opted_out boolean
+  opted_out boolean, to_user_id text
 )
 language sql
 security definer
@@ -186,7 +187,8 @@ as $$
     returning m.*
   )
   select l.tenant_id, l.id, l.conversation_id, l.channel_id, ch.phone_number_id, cu.wa_id, l.type, l.body, l.payload,
-         l.purpose, l.send_attempts, cv.last_inbound_at, cu.opted_out_at is not null
+         l.purpose, l.send_attempts, cv.last_inbound_at, cu.opted_out_at is not null,
+         coalesce(cu.bsuid, cu.parent_bsuid)
   from leased l
   join public.conversations cv on cv.tenant_id = l.tenant_id and cv.id = l.conversation_id
   join public.customers cu on cu.tenant_id = cv.tenant_id and cu.id = cv.customer_id

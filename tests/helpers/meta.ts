@@ -191,3 +191,93 @@ export function useGraphNumbers(): GraphNumbers {
   });
   return graph;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Business-scoped user ids (BSUIDs) and the media endpoints: GET /{version}/{media-id}, then the download URL.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A business-scoped user id as Meta shapes them: a two-letter country code, a period, digits (US.13491208655302741918). */
+export const bsuid = (country = "US") => `${country}.${Array.from(randomBytes(20), (b) => (b % 10).toString()).join("")}`;
+/** A parent BSUID (managed businesses sharing one across portfolios): US.ENT.… */
+export const parentBsuid = (country = "US") => `${country}.ENT.${Array.from(randomBytes(20), (b) => (b % 10).toString()).join("")}`;
+
+export interface GraphMediaFile { token: string; mimeType: string; bytes: Uint8Array }
+
+/**
+ * A Graph stand-in for WhatsApp media. GET /{version}/{media-id} with a token the media was granted to answers
+ * Meta's media node ({messaging_product, url, mime_type, sha256, file_size, id}); the url (a lookaside-style path on
+ * this server, as Meta's expire) answers the bytes with their content type, again only with the bearer token. An
+ * unknown token gets 190 (HTTP 401), a media id the token cannot see Meta's "Unsupported get request" (100/33).
+ */
+export async function startGraphMedia() {
+  const calls: GraphNumberCall[] = [];
+  const files = new Map<string, GraphMediaFile>();
+  const fbtrace = () => `A${randomBytes(11).toString("base64url")}`;
+  let base = "";
+  const server: Server = createServer((req, res) => {
+    calls.push({ method: req.method ?? "", path: req.url ?? "", authorization: req.headers.authorization });
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    const answer = (a: GraphAnswer) => {
+      res.writeHead(a.status, { "content-type": "application/json", ...(a.headers ?? {}) });
+      res.end(JSON.stringify(a.body));
+    };
+    if (!token || ![...files.values()].some((f) => f.token === token)) {
+      return answer({
+        status: 401,
+        body: { error: { message: "Invalid OAuth access token - Cannot parse access token", type: "OAuthException", code: 190, fbtrace_id: fbtrace() } },
+      });
+    }
+    const url = new URL(req.url ?? "/", "http://x");
+    const download = url.pathname === "/whatsapp_business/attachments/" ? url.searchParams.get("mid") : null;
+    const nodeId = /^\/v\d+\.\d+\/(\d+)$/.exec(url.pathname)?.[1];
+    const id = download ?? nodeId;
+    const file = id ? files.get(id) : undefined;
+    if (!file || file.token !== token || req.method !== "GET") {
+      return answer({
+        status: 400,
+        body: {
+          error: {
+            message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+            type: "GraphMethodException", code: 100, error_subcode: 33, fbtrace_id: fbtrace(),
+          },
+        },
+      });
+    }
+    if (download) {
+      res.writeHead(200, { "content-type": file.mimeType, "content-length": String(file.bytes.length) });
+      return res.end(Buffer.from(file.bytes));
+    }
+    answer({
+      status: 200,
+      body: {
+        messaging_product: "whatsapp",
+        url: `${base}/whatsapp_business/attachments/?mid=${id}&ext=${Math.floor(Date.now() / 1000)}&hash=ATuXQ3ZlmQkl`,
+        mime_type: file.mimeType,
+        sha256: randomBytes(32).toString("hex"),
+        file_size: String(file.bytes.length),
+        id,
+      },
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}`;
+  return {
+    url: `${base}/v23.0`,
+    calls,
+    /** The media id is readable with this token and downloads as these bytes. */
+    add(mediaId: string, file: GraphMediaFile) { files.set(mediaId, file); },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export type GraphMedia = Awaited<ReturnType<typeof startGraphMedia>>;
+
+export function useGraphMedia(): GraphMedia {
+  const graph = {} as GraphMedia;
+  beforeAll(async () => {
+    Object.assign(graph, await startGraphMedia());
+    return () => graph.close();
+  });
+  return graph;
+}

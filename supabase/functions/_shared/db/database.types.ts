@@ -249,14 +249,14 @@ isOneToOne: false
                   ]
                 },"conversations": {
                   Row: {
-                    "assigned_to": string | null,"bot_state": NonNullable<Json>,"channel_id": string,"closed_at": string | null,"created_at": string,"customer_id": string,"handed_over_at": string | null,"id": string,"last_inbound_at": string | null,"last_message_at": string | null,"status": Database["public"]['Enums']["conversation_status"],"tenant_id": string,"updated_at": string
+                    "assigned_to": string | null,"bot_state": NonNullable<Json>,"channel_id": string,"closed_at": string | null,"created_at": string,"customer_id": string,"handed_over_at": string | null,"id": string,"last_inbound_at": string | null,"last_message_at": string | null,"source_referral": Json | null,"status": Database["public"]['Enums']["conversation_status"],"tenant_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "assigned_to"?: string | null,"bot_state"?: NonNullable<Json>,"channel_id": string,"closed_at"?: string | null,"created_at"?: string,"customer_id": string,"handed_over_at"?: string | null,"id"?: string,"last_inbound_at"?: string | null,"last_message_at"?: string | null,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id": string,"updated_at"?: string
+                    "assigned_to"?: string | null,"bot_state"?: NonNullable<Json>,"channel_id": string,"closed_at"?: string | null,"created_at"?: string,"customer_id": string,"handed_over_at"?: string | null,"id"?: string,"last_inbound_at"?: string | null,"last_message_at"?: string | null,"source_referral"?: Json | null,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "assigned_to"?: string | null,"bot_state"?: NonNullable<Json>,"channel_id"?: string,"closed_at"?: string | null,"created_at"?: string,"customer_id"?: string,"handed_over_at"?: string | null,"id"?: string,"last_inbound_at"?: string | null,"last_message_at"?: string | null,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id"?: string,"updated_at"?: string
+                    "assigned_to"?: string | null,"bot_state"?: NonNullable<Json>,"channel_id"?: string,"closed_at"?: string | null,"created_at"?: string,"customer_id"?: string,"handed_over_at"?: string | null,"id"?: string,"last_inbound_at"?: string | null,"last_message_at"?: string | null,"source_referral"?: Json | null,"status"?: Database["public"]['Enums']["conversation_status"],"tenant_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -339,14 +339,14 @@ isOneToOne: false
                   ]
                 },"customers": {
                   Row: {
-                    "created_at": string,"email": string | null,"first_contact_at": string | null,"id": string,"last_contact_at": string | null,"marketing_opt_in": boolean,"name": string | null,"notes": string | null,"opted_out_at": string | null,"phone": string | null,"tags": (string)[],"tenant_id": string,"total_spend_cents": number,"updated_at": string,"visit_count": number,"wa_id": string | null
+                    "bsuid": string | null,"created_at": string,"email": string | null,"first_contact_at": string | null,"id": string,"last_contact_at": string | null,"marketing_opt_in": boolean,"marketing_opted_out_at": string | null,"marketing_preference_at": string | null,"name": string | null,"notes": string | null,"opted_out_at": string | null,"parent_bsuid": string | null,"phone": string | null,"tags": (string)[],"tenant_id": string,"total_spend_cents": number,"updated_at": string,"username": string | null,"visit_count": number,"wa_id": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"email"?: string | null,"first_contact_at"?: string | null,"id"?: string,"last_contact_at"?: string | null,"marketing_opt_in"?: boolean,"name"?: string | null,"notes"?: string | null,"opted_out_at"?: string | null,"phone"?: string | null,"tags"?: (string)[],"tenant_id": string,"total_spend_cents"?: number,"updated_at"?: string,"visit_count"?: number,"wa_id"?: string | null
+                    "bsuid"?: string | null,"created_at"?: string,"email"?: string | null,"first_contact_at"?: string | null,"id"?: string,"last_contact_at"?: string | null,"marketing_opt_in"?: boolean,"marketing_opted_out_at"?: string | null,"marketing_preference_at"?: string | null,"name"?: string | null,"notes"?: string | null,"opted_out_at"?: string | null,"parent_bsuid"?: string | null,"phone"?: string | null,"tags"?: (string)[],"tenant_id": string,"total_spend_cents"?: number,"updated_at"?: string,"username"?: string | null,"visit_count"?: number,"wa_id"?: string | null
                   }
                   Update: {
-                    "created_at"?: string,"email"?: string | null,"first_contact_at"?: string | null,"id"?: string,"last_contact_at"?: string | null,"marketing_opt_in"?: boolean,"name"?: string | null,"notes"?: string | null,"opted_out_at"?: string | null,"phone"?: string | null,"tags"?: (string)[],"tenant_id"?: string,"total_spend_cents"?: number,"updated_at"?: string,"visit_count"?: number,"wa_id"?: string | null
+                    "bsuid"?: string | null,"created_at"?: string,"email"?: string | null,"first_contact_at"?: string | null,"id"?: string,"last_contact_at"?: string | null,"marketing_opt_in"?: boolean,"marketing_opted_out_at"?: string | null,"marketing_preference_at"?: string | null,"name"?: string | null,"notes"?: string | null,"opted_out_at"?: string | null,"parent_bsuid"?: string | null,"phone"?: string | null,"tags"?: (string)[],"tenant_id"?: string,"total_spend_cents"?: number,"updated_at"?: string,"username"?: string | null,"visit_count"?: number,"wa_id"?: string | null
                   }
                   Relationships: [
                     {
@@ -509,17 +509,23 @@ isOneToOne: false
                   ]
                 },"messages": {
                   Row: {
-                    "body": string | null,"channel_id": string,"conversation_id": string,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"error_code": string | null,"error_details": Json | null,"error_title": string | null,"id": string,"media_id": string | null,"next_attempt_at": string | null,"payload": NonNullable<Json>,"provider_message_id": string | null,"purpose": string | null,"send_attempts": number,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at": string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                    "body": string | null,"channel_id": string,"context_message_id": string | null,"context_provider_id": string | null,"conversation_id": string,"created_at": string,"direction": Database["public"]['Enums']["message_direction"],"edit_history": NonNullable<Json>,"edited_at": string | null,"error_code": string | null,"error_details": Json | null,"error_title": string | null,"group_id": string | null,"id": string,"media_id": string | null,"next_attempt_at": string | null,"origin": string | null,"payload": NonNullable<Json>,"pricing": Json | null,"provider_message_id": string | null,"purpose": string | null,"revoked_at": string | null,"send_attempts": number,"sent_at": string | null,"sent_by": string | null,"status": Database["public"]['Enums']["message_status"],"status_events": NonNullable<Json>,"status_updated_at": string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
                   }
                   ComputedFields: never
                   Insert: {
-                    "body"?: string | null,"channel_id": string,"conversation_id": string,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"next_attempt_at"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"purpose"?: string | null,"send_attempts"?: number,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
+                    "body"?: string | null,"channel_id": string,"context_message_id"?: string | null,"context_provider_id"?: string | null,"conversation_id": string,"created_at"?: string,"direction": Database["public"]['Enums']["message_direction"],"edit_history"?: NonNullable<Json>,"edited_at"?: string | null,"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"group_id"?: string | null,"id"?: string,"media_id"?: string | null,"next_attempt_at"?: string | null,"origin"?: string | null,"payload"?: NonNullable<Json>,"pricing"?: Json | null,"provider_message_id"?: string | null,"purpose"?: string | null,"revoked_at"?: string | null,"send_attempts"?: number,"sent_at"?: string | null,"sent_by"?: string | null,"status": Database["public"]['Enums']["message_status"],"status_events"?: NonNullable<Json>,"status_updated_at"?: string,"tenant_id": string,"type": Database["public"]['Enums']["message_type"]
                   }
                   Update: {
-                    "body"?: string | null,"channel_id"?: string,"conversation_id"?: string,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"id"?: string,"media_id"?: string | null,"next_attempt_at"?: string | null,"payload"?: NonNullable<Json>,"provider_message_id"?: string | null,"purpose"?: string | null,"send_attempts"?: number,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_updated_at"?: string,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
+                    "body"?: string | null,"channel_id"?: string,"context_message_id"?: string | null,"context_provider_id"?: string | null,"conversation_id"?: string,"created_at"?: string,"direction"?: Database["public"]['Enums']["message_direction"],"edit_history"?: NonNullable<Json>,"edited_at"?: string | null,"error_code"?: string | null,"error_details"?: Json | null,"error_title"?: string | null,"group_id"?: string | null,"id"?: string,"media_id"?: string | null,"next_attempt_at"?: string | null,"origin"?: string | null,"payload"?: NonNullable<Json>,"pricing"?: Json | null,"provider_message_id"?: string | null,"purpose"?: string | null,"revoked_at"?: string | null,"send_attempts"?: number,"sent_at"?: string | null,"sent_by"?: string | null,"status"?: Database["public"]['Enums']["message_status"],"status_events"?: NonNullable<Json>,"status_updated_at"?: string,"tenant_id"?: string,"type"?: Database["public"]['Enums']["message_type"]
                   }
                   Relationships: [
                     {
+      foreignKeyName: "messages_context_fkey"
+      columns: ["tenant_id","context_message_id"]
+isOneToOne: false
+      referencedRelation: "messages"
+      referencedColumns: ["tenant_id","id"]
+    },{
       foreignKeyName: "messages_tenant_id_channel_id_fkey"
       columns: ["tenant_id","channel_id"]
 isOneToOne: false
@@ -845,7 +851,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "booking_source": "whatsapp"|"voice"|"web"|"api","booking_status": "pending"|"confirmed"|"cancelled"|"completed"|"no_show","call_direction": "inbound"|"outbound","call_status": "queued"|"initiated"|"ringing"|"in_progress"|"completed"|"busy"|"no_answer"|"failed"|"canceled","channel_kind": "whatsapp"|"phone","conversation_status": "open"|"closed","lead_status": "new"|"contacted"|"qualified"|"won"|"lost","membership_role": "staff"|"admin"|"owner","message_direction": "inbound"|"outbound","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"video"|"document"|"sticker"|"location"|"contacts"|"interactive"|"button"|"reaction"|"template"|"system"|"unsupported","sentiment": "positive"|"neutral"|"negative"|"mixed","subscription_status": "trialing"|"active"|"past_due"|"canceled","tenant_status": "active"|"suspended","usage_metric": "inbound_messages"|"outbound_messages"|"call_minutes"|"memories"
+            "booking_source": "whatsapp"|"voice"|"web"|"api","booking_status": "pending"|"confirmed"|"cancelled"|"completed"|"no_show","call_direction": "inbound"|"outbound","call_status": "queued"|"initiated"|"ringing"|"in_progress"|"completed"|"busy"|"no_answer"|"failed"|"canceled","channel_kind": "whatsapp"|"phone","conversation_status": "open"|"closed","lead_status": "new"|"contacted"|"qualified"|"won"|"lost","membership_role": "staff"|"admin"|"owner","message_direction": "inbound"|"outbound","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"voice"|"video"|"document"|"sticker"|"location"|"contacts"|"interactive"|"button"|"reaction"|"order"|"template"|"system"|"edit"|"revoke"|"unsupported","sentiment": "positive"|"neutral"|"negative"|"mixed","subscription_status": "trialing"|"active"|"past_due"|"canceled","tenant_status": "active"|"suspended","usage_metric": "inbound_messages"|"outbound_messages"|"call_minutes"|"memories"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -961,7 +967,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "booking_source": ["whatsapp", "voice", "web", "api"],"booking_status": ["pending", "confirmed", "cancelled", "completed", "no_show"],"call_direction": ["inbound", "outbound"],"call_status": ["queued", "initiated", "ringing", "in_progress", "completed", "busy", "no_answer", "failed", "canceled"],"channel_kind": ["whatsapp", "phone"],"conversation_status": ["open", "closed"],"lead_status": ["new", "contacted", "qualified", "won", "lost"],"membership_role": ["staff", "admin", "owner"],"message_direction": ["inbound", "outbound"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "button", "reaction", "template", "system", "unsupported"],"sentiment": ["positive", "neutral", "negative", "mixed"],"subscription_status": ["trialing", "active", "past_due", "canceled"],"tenant_status": ["active", "suspended"],"usage_metric": ["inbound_messages", "outbound_messages", "call_minutes", "memories"]
+            "booking_source": ["whatsapp", "voice", "web", "api"],"booking_status": ["pending", "confirmed", "cancelled", "completed", "no_show"],"call_direction": ["inbound", "outbound"],"call_status": ["queued", "initiated", "ringing", "in_progress", "completed", "busy", "no_answer", "failed", "canceled"],"channel_kind": ["whatsapp", "phone"],"conversation_status": ["open", "closed"],"lead_status": ["new", "contacted", "qualified", "won", "lost"],"membership_role": ["staff", "admin", "owner"],"message_direction": ["inbound", "outbound"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "voice", "video", "document", "sticker", "location", "contacts", "interactive", "button", "reaction", "order", "template", "system", "edit", "revoke", "unsupported"],"sentiment": ["positive", "neutral", "negative", "mixed"],"subscription_status": ["trialing", "active", "past_due", "canceled"],"tenant_status": ["active", "suspended"],"usage_metric": ["inbound_messages", "outbound_messages", "call_minutes", "memories"]
           }
         }
 } as const

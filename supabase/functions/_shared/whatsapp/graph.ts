@@ -3,7 +3,11 @@
 
 export type OutboundType = "text" | "interactive" | "template" | "image" | "document";
 
-export interface OutboundMessage { to: string; type: OutboundType; body: string | null; payload: Record<string, unknown> }
+/**
+ * `to`: the customer's phone number / wa_id; `recipient`: their business-scoped user id (BSUID, or parent BSUID),
+ * for customers Meta knows only by that. Meta gives `to` precedence when both are sent, so one is sent, never both.
+ */
+export interface OutboundMessage { to?: string | null; recipient?: string | null; type: OutboundType; body: string | null; payload: Record<string, unknown> }
 
 export type SendResult =
   | { ok: true; providerMessageId: string }
@@ -14,7 +18,7 @@ export type SendResult =
 const RETRYABLE_CODES = new Set(["1", "2", "4", "17", "32", "613", "80007", "130429", "131000", "131016", "131048", "131056", "133004"]);
 
 export function graphRequestBody(m: OutboundMessage): Record<string, unknown> {
-  const base = { messaging_product: "whatsapp", recipient_type: "individual", to: m.to };
+  const base = { messaging_product: "whatsapp", recipient_type: "individual", ...(m.to ? { to: m.to } : { recipient: m.recipient }) };
   switch (m.type) {
     case "text":
       return { ...base, type: "text", text: { body: m.body ?? "", preview_url: false } };
@@ -54,4 +58,22 @@ export async function sendWhatsApp(graphUrl: string, phoneNumberId: string, acce
     title: json.error?.message ?? `HTTP ${res.status}`,
     details: json.error ?? json,
   };
+}
+
+/**
+ * Marks an inbound message read and shows the typing indicator while the reply is prepared (Meta hides it after
+ * 25 seconds or when the reply arrives): POST {graph}/{phone-number-id}/messages. Best effort: false on any failure.
+ */
+export async function markReadWithTyping(graphUrl: string, phoneNumberId: string, accessToken: string, providerMessageId: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${graphUrl}/${encodeURIComponent(phoneNumberId)}/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ messaging_product: "whatsapp", status: "read", message_id: providerMessageId, typing_indicator: { type: "text" } }),
+    });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
 }

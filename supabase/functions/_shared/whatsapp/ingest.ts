@@ -1,9 +1,37 @@
 // Store a verified delivery raw, then apply it exactly once in one transaction (private.whatsapp_apply), as the
-// least-privileged webhook role. The result lists the messages that are new, for the replies that follow.
+// least-privileged webhook role. Each item is applied on its own (one that cannot be is recorded as unprocessable,
+// never losing the rest). The result lists the messages that are new, and which of them are for the bot to answer.
 import { asWebhook, type Sql } from "../db/client.ts";
 
-export interface NewMessage { tenant_id: string; conversation_id: string; message_id: string }
-export interface IngestResult { delivery_id: number; new_messages: NewMessage[]; duplicates: number; statuses: number; unroutable: number }
+export interface NewMessage {
+  tenant_id: string;
+  conversation_id: string;
+  message_id: string;
+  channel_id?: string;
+  phone_number_id?: string;
+  /** Meta's wamid, for marking it read. */
+  provider_message_id?: string;
+  /**
+   * Something the customer wrote to the business, for the assistant to answer. False for reactions, edits, revokes,
+   * system messages (number changes, request_welcome …) and group messages; echoes and statuses are never listed.
+   */
+  answerable?: boolean;
+  /** The business asks for inbound messages to be marked read (with a typing indicator) when the bot answers. */
+  mark_read?: boolean;
+}
+export interface IngestResult {
+  delivery_id: number;
+  new_messages: NewMessage[];
+  duplicates: number;
+  statuses: number;
+  unroutable: number;
+  /** Echoes of what the business sent from its WhatsApp Business app, stored as outbound messages. */
+  echoes?: number;
+  /** Marketing preferences (user_preferences) applied. */
+  preferences?: number;
+  /** Items that could not be applied, kept in private.webhook_unprocessable with their reason. */
+  unprocessable?: number;
+}
 
 /**
  * signerChannelId: the channel whose own Meta app signed the delivery (null: the platform's app). What it vouches for

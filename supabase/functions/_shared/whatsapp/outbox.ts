@@ -8,7 +8,7 @@ import { sendWhatsApp, type OutboundType } from "./graph.ts";
 
 interface Claimed {
   tenant_id: string; message_id: string; conversation_id: string; channel_id: string; phone_number_id: string;
-  to_wa_id: string | null; type: OutboundType; body: string | null; payload: Record<string, unknown>; purpose: string | null;
+  to_wa_id: string | null; to_user_id: string | null; type: OutboundType; body: string | null; payload: Record<string, unknown>; purpose: string | null;
   attempts: number;
   last_inbound_at: Date | null; opted_out: boolean;
 }
@@ -47,18 +47,18 @@ export async function drainOutbox(opts: DrainOptions = {}): Promise<DrainReport>
       await fail(m, false, "outside_service_window", "outside the 24-hour customer service window only templates can be sent", null);
       continue;
     }
-    if (!m.to_wa_id) {
-      await fail(m, false, "no_recipient", "the customer has no WhatsApp id", null);
+    if (!m.to_wa_id && !m.to_user_id) {
+      await fail(m, false, "no_recipient", "the customer has no WhatsApp id or business-scoped user id", null);
       continue;
     }
     const tokenKey = `${m.tenant_id}:${m.channel_id}`;
-    if (!tokens.has(tokenKey)) tokens.set(tokenKey, channelToken(m.tenant_id, m.channel_id, opts));
+    if (!tokens.has(tokenKey)) tokens.set(tokenKey, channelToken(m.tenant_id, m.channel_id, opts.sql, opts.key));
     const token = await tokens.get(tokenKey)!;
     if (!token) {
       await fail(m, false, "no_access_token", "the channel has no WhatsApp access token set", null);
       continue;
     }
-    const result = await sendWhatsApp(config.graphUrl, m.phone_number_id, token, { to: m.to_wa_id, type: m.type, body: m.body, payload: m.payload });
+    const result = await sendWhatsApp(config.graphUrl, m.phone_number_id, token, { to: m.to_wa_id, recipient: m.to_user_id, type: m.type, body: m.body, payload: m.payload });
     if (result.ok) {
       await asWebhook((tx) => tx`select private.outbox_sent(${m.tenant_id}, ${m.message_id}, ${result.providerMessageId})`, opts.sql);
       report.sent++;
@@ -69,11 +69,12 @@ export async function drainOutbox(opts: DrainOptions = {}): Promise<DrainReport>
   return report;
 }
 
-async function channelToken(tenantId: string, channelId: string, opts: DrainOptions): Promise<string | undefined> {
+/** The channel's decrypted Graph access token (undefined when none is set). */
+export async function channelToken(tenantId: string, channelId: string, sql?: Sql, key?: EncryptionKey): Promise<string | undefined> {
   const rows = await asWebhook(
     (tx) => tx<{ ciphertext: Uint8Array; key_id: string }[]>`select * from private.channel_secret(${tenantId}, ${channelId}, 'access_token')`,
-    opts.sql,
+    sql,
   );
   if (!rows[0]) return undefined;
-  return decryptSecret(new Uint8Array(rows[0].ciphertext), rows[0].key_id, { tenantId, channelId, name: "access_token" }, opts.key);
+  return decryptSecret(new Uint8Array(rows[0].ciphertext), rows[0].key_id, { tenantId, channelId, name: "access_token" }, key);
 }

@@ -64,6 +64,10 @@ export async function receiveDelivery(req: Request, channelId?: string, opts: { 
   const result = await ingestDelivery(body, signer.channelId, opts.sql);
   return {
     result,
-    response: json({ received: true, new: result.new_messages.length, duplicates: result.duplicates, statuses: result.statuses, unroutable: result.unroutable }),
+    response: json({
+      received: true, new: result.new_messages.length, duplicates: result.duplicates, statuses: result.statuses,
+      echoes: result.echoes ?? 0, preferences: result.preferences ?? 0, unroutable: result.unroutable,
+      unprocessable: result.unprocessable ?? 0,
+    }),
   };
 }
