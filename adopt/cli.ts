@@ -1,10 +1,15 @@
-// `npm run adopt -- <plan|run|verify|rollback> --from <legacy url> --mapping <file|name> --tenant <slug>`
-// Argument parsing, output and exit codes only: 0 done (verify: no differences); 1 a runtime problem, differences
-// found, or a refused rollback; 2 a bad command line or mapping. Messages, never stack traces (ADOPT_DEBUG=1 shows
-// them).
+// `npm run adopt -- <plan|run|verify|rollback> --from <legacy url> --mapping <file|name> --tenant <slug>`, and
+// `npm run adopt -- fixtures load <name> --into <url>`.
+// Argument parsing (node:util parseArgs), output and exit codes only: 0 done (verify: no differences); 1 a runtime
+// problem, differences found, or a refused rollback; 2 a bad command line or mapping; 130/143 interrupted.
+// Messages, never stack traces (ADOPT_DEBUG=1 shows them).
 import { pathToFileURL } from "node:url";
+import { parseArgs as nodeParseArgs, type ParseArgsConfig } from "node:util";
 import { SLUG } from "./db/tenant.ts";
+import { cancelOwnBackends } from "./db/interrupt.ts";
 import { describe, usageError } from "./errors.ts";
+import { FIXTURE_DESCRIPTIONS, listText, loadFixtureInto, loadText } from "./fixtures/command.ts";
+import { SYSTEMS } from "./fixtures/load.ts";
 import { computePlan, planText } from "./plan.ts";
 import { rollbackImport, rollbackText } from "./rollback.ts";
 import { runImport, runText } from "./run.ts";
@@ -15,6 +20,7 @@ const COMMANDS = ["plan", "run", "verify", "rollback"] as const;
 type Command = (typeof COMMANDS)[number];
 
 export const USAGE = `usage: adopt <plan|run|verify|rollback> --from <legacy postgres url> --mapping <file|name> --tenant <slug>
+       adopt fixtures <list|load> …   (build a legacy fixture database: adopt fixtures --help)
   plan       what a run would import, merge, link and skip, and why (writes nothing)
   run        import into the tenant (created if new); resumable and idempotent
   verify     compare counts and checksums of both sides; non-zero exit on a difference
@@ -34,50 +40,60 @@ export interface Io {
   tty?: boolean;
 }
 
+const OPTIONS = {
+  from: { type: "string" },
+  mapping: { type: "string" },
+  tenant: { type: "string" },
+  json: { type: "boolean" },
+  "keep-tenant": { type: "boolean" },
+  quiet: { type: "boolean" },
+  "batch-size": { type: "string" },
+  "pause-ms": { type: "string" },
+  param: { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** node:util parseArgs, its errors turned into usage errors (exit 2) that end with the usage. */
+function parse<O extends ParseArgsConfig["options"]>(args: string[], options: O, usage: string) {
+  try {
+    return nodeParseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    const message = (err as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, "");
+    throw usageError(`${message}\n${usage}`);
+  }
+}
+
+function wholeNumber(flag: string, v: string | undefined, min: number, max: number, fallback: number, what: string): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isInteger(n) || n < min || n > max) throw usageError(`--${flag} must be ${what}`);
+  return n;
+}
+
 export function parseArgs(argv: string[]): { command: Command; options: Omit<Options, "out" | "err" | "targetUrl" | "progress"> & { quiet: boolean } } {
   const [command, ...rest] = argv;
   if (!command || command === "--help" || command === "-h") throw usageError(USAGE);
   if (!COMMANDS.includes(command as Command)) throw usageError(`unknown command "${command}"\n${USAGE}`);
-  const o = { from: undefined as string | undefined, mapping: "", tenant: "", params: {} as Record<string, string>, batchSize: 5000, pauseMs: 0, json: false, keepTenant: false, quiet: false };
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = () => {
-      if (inline !== undefined) return inline;
-      const v = rest[++i];
-      if (v === undefined || v.startsWith("--")) throw usageError(`${flag} needs a value\n${USAGE}`);
-      return v;
-    };
-    switch (flag) {
-      case "--from": o.from = value(); break;
-      case "--mapping": o.mapping = value(); break;
-      case "--tenant": o.tenant = value(); break;
-      case "--json": o.json = true; break;
-      case "--keep-tenant": o.keepTenant = true; break;
-      case "--quiet": o.quiet = true; break;
-      case "--batch-size": {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw usageError("--batch-size must be a whole number between 1 and 1000000");
-        o.batchSize = n;
-        break;
-      }
-      case "--pause-ms": {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 0 || n > 60_000) throw usageError("--pause-ms must be a whole number of milliseconds up to 60000");
-        o.pauseMs = n;
-        break;
-      }
-      case "--param": {
-        const v = value();
-        const eq = v.indexOf("=");
-        if (eq < 1) throw usageError(`--param takes name=value, not "${v}"`);
-        o.params[v.slice(0, eq)] = v.slice(eq + 1);
-        break;
-      }
-      default:
-        throw usageError(`unknown option ${arg}\n${USAGE}`);
-    }
+  const { values: v, positionals } = parse(rest, OPTIONS, USAGE);
+  if (v.help) throw usageError(USAGE);
+  if (positionals.length) throw usageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
+  const params: Record<string, string> = {};
+  for (const p of v.param ?? []) {
+    const eq = p.indexOf("=");
+    if (eq < 1) throw usageError(`--param takes name=value, not "${p}"`);
+    params[p.slice(0, eq)] = p.slice(eq + 1);
   }
+  const o = {
+    from: v.from,
+    mapping: v.mapping ?? "",
+    tenant: v.tenant ?? "",
+    params,
+    batchSize: wholeNumber("batch-size", v["batch-size"], 1, 1_000_000, 5000, "a whole number between 1 and 1000000"),
+    pauseMs: wholeNumber("pause-ms", v["pause-ms"], 0, 60_000, 0, "a whole number of milliseconds up to 60000"),
+    json: v.json ?? false,
+    keepTenant: v["keep-tenant"] ?? false,
+    quiet: v.quiet ?? false,
+  };
   if (!o.mapping) throw usageError(`--mapping is required\n${USAGE}`);
   if (!o.tenant) throw usageError(`--tenant is required\n${USAGE}`);
   if (!SLUG.test(o.tenant) || o.tenant.length < 3 || o.tenant.length > 63) {
@@ -87,8 +103,44 @@ export function parseArgs(argv: string[]): { command: Command; options: Omit<Opt
   return { command: command as Command, options: o };
 }
 
+export const FIXTURES_USAGE = `usage: adopt fixtures list
+       adopt fixtures load <name> --into <postgres url> [--customers <n>] [--conversations <n>] [--messages <n>] [--json] [--quiet]
+  load       create the legacy database named in --into (if it does not exist) and load the fixture into it;
+             no psql needed. whatsapp-bot is generated: --customers/--conversations/--messages choose its size.
+fixtures: ${SYSTEMS.join(", ")}`;
+
+const FIXTURE_OPTIONS = {
+  into: { type: "string" },
+  customers: { type: "string" },
+  conversations: { type: "string" },
+  messages: { type: "string" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+async function fixtures(argv: string[], io: Io): Promise<number> {
+  const { values: v, positionals } = parse(argv, FIXTURE_OPTIONS, FIXTURES_USAGE);
+  const [sub, name, ...extra] = positionals;
+  if (v.help || !sub) throw usageError(FIXTURES_USAGE);
+  if (sub === "list") {
+    io.out(v.json ? JSON.stringify(FIXTURE_DESCRIPTIONS, null, 2) + "\n" : listText());
+    return 0;
+  }
+  if (sub !== "load") throw usageError(`unknown fixtures command "${sub}"\n${FIXTURES_USAGE}`);
+  if (!name) throw usageError(`fixtures load needs a fixture name (${SYSTEMS.join(", ")})\n${FIXTURES_USAGE}`);
+  if (extra.length) throw usageError(`unexpected argument "${extra[0]}"\n${FIXTURES_USAGE}`);
+  if (!v.into) throw usageError(`--into <postgres url of the database to create and load> is required\n${FIXTURES_USAGE}`);
+  const size = (flag: "customers" | "conversations" | "messages") =>
+    v[flag] === undefined ? undefined : wholeNumber(flag, v[flag], 10, 100_000_000, 0, "a whole number between 10 and 100000000");
+  const r = await loadFixtureInto({ system: name, into: v.into, scale: { customers: size("customers"), conversations: size("conversations"), messages: size("messages") } });
+  io.out(v.json ? JSON.stringify(r, null, 2) + "\n" : loadText(r, v.into));
+  return 0;
+}
+
 export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
+    if (argv[0] === "fixtures") return await fixtures(argv.slice(1), io);
     const { command, options } = parseArgs(argv);
     const opts: Options = {
       ...options,
@@ -127,16 +179,45 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
   } catch (err) {
     const { message, exitCode } = describe(err);
     io.err(`adopt: ${message}\n`);
-    if (env.ADOPT_DEBUG && err instanceof Error) io.err(`${err.stack}\n`);
+    if (env.ADOPT_DEBUG && err instanceof Error) {
+      const q = (err as { query?: string }).query;
+      io.err(`${err.stack}\n${q ? `query: ${q}\n` : ""}`);
+    }
     return exitCode;
   }
 }
 
+/** A URL option of a command line, if any (for cancelling on a signal; parsing proper happens in main). */
+function urlArg(argv: string[], flag: "--from" | "--into"): string | undefined {
+  const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+  if (i < 0) return undefined;
+  return argv[i].startsWith(`${flag}=`) ? argv[i].slice(flag.length + 1) : argv[i + 1];
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Ctrl-C or a TERM: cancel this process's statements in both databases before leaving, so a batch or a rollback
+  // in progress stops (and rolls back) now rather than running on without its client. A second signal leaves at once.
+  let interrupted = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      const code = signal === "SIGINT" ? 130 : 143;
+      if (interrupted) process.exit(code);
+      interrupted = true;
+      process.stderr.write(`\nadopt: interrupted (${signal}): cancelling its work in the databases …\n`);
+      cancelOwnBackends([process.env.DATABASE_URL || DEFAULT_TARGET, urlArg(process.argv.slice(2), "--from"), urlArg(process.argv.slice(2), "--into")]).then((n) => {
+        process.stderr.write(
+          `adopt: stopped${n ? ` (${n} running statement${n === 1 ? "" : "s"} cancelled)` : ""}; what was in progress was rolled back ` +
+          `(batches already committed stay: run again to continue; a rollback changed nothing)\n`,
+        );
+        process.exit(code);
+      });
+    });
+  }
   const code = await main(process.argv.slice(2), {
     out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    // (Once interrupted, the cancelled statement's error is the signal handler's to explain.)
+    err: (t) => (interrupted ? true : process.stderr.write(t)),
   });
   // Let stdout drain before leaving (a piped --json output can be large).
-  process.stdout.write("", () => process.exit(code));
+  if (!interrupted) process.stdout.write("", () => process.exit(code));
 }

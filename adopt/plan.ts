@@ -26,6 +26,7 @@ export async function computePlan(s: Session, opts: Options): Promise<PlanResult
       legacy: tx,
       target: s.target,
       tenantId: p.tenant?.id ?? null,
+      importId: p.existingImport?.id ?? null,
       batchSize: opts.batchSize,
       sink: {
         async startEntry(e, total) {
@@ -59,21 +60,21 @@ export async function computePlan(s: Session, opts: Options): Promise<PlanResult
 }
 
 export function entriesTable(entries: EntryReport[], doneLabel = "done"): string {
-  const rows = entries.map((r) => [r.entry, r.source, r.target, r.rows, r.import, r.merge, r.link, r.skip, r.adjust, r.done]);
+  const rows = entries.map((r) => [r.entry, r.source, r.target, r.rows, r.import, r.merge, r.link, r.skip, r.adjust, r.done, r.replaced]);
   const total = (k: keyof EntryReport) => entries.reduce((a, r) => a + (r[k] as number), 0);
-  rows.push(["total", "", "", total("rows"), total("import"), total("merge"), total("link"), total("skip"), total("adjust"), total("done")]);
-  return table(["entry", "legacy", "target", "rows", "import", "merge", "link", "skip", "adjust", doneLabel], rows, new Set([3, 4, 5, 6, 7, 8, 9]));
+  rows.push(["total", "", "", total("rows"), total("import"), total("merge"), total("link"), total("skip"), total("adjust"), total("done"), total("replaced")]);
+  return table(["entry", "legacy", "target", "rows", "import", "merge", "link", "skip", "adjust", doneLabel, "replaced"], rows, new Set([3, 4, 5, 6, 7, 8, 9, 10]));
 }
 
 export function reasonsText(entries: EntryReport[]): string {
   const lines: string[] = [];
   for (const r of entries) {
     for (const x of r.reasons) {
-      const label = x.kind === "skip" ? "skip  " : x.kind === "adjust" ? "adjust" : "merge ";
+      const label = x.kind === "skip" ? "skip   " : x.kind === "adjust" ? "adjust " : x.kind === "replace" ? "replace" : x.kind === "fill" ? "fill   " : "merge  ";
       lines.push(`  ${label} ${r.entry}: ${x.count} × ${x.reason}${x.examples.length ? `  (e.g. ${x.examples.join(", ")})` : ""}`);
     }
   }
-  return lines.length ? `\nwhy:\n${lines.join("\n")}\n` : "";
+  return lines.length ? `\nwhy (a row skipped for several reasons is listed under each; "replace": values written that are not the legacy value):\n${lines.join("\n")}\n` : "";
 }
 
 export function planText(plan: PlanResult): string {

@@ -5,7 +5,7 @@ import { loadLegacyCatalog, legacyFingerprint, type LegacyTx } from "./db/legacy
 import { liveImport, type ImportRecord } from "./db/ledger.ts";
 import { checkTimezone, findTenant, tenantValues, type TenantRow } from "./db/tenant.ts";
 import { AdoptError } from "./errors.ts";
-import { compile, prepareDefaults, type Compiled } from "./mapping/compile.ts";
+import { checkFixedValues, compile, prepareDefaults, type Compiled } from "./mapping/compile.ts";
 import type { Options, Session } from "./session.ts";
 
 export interface Prepared {
@@ -43,5 +43,6 @@ export async function prepare(s: Session, opts: Options, tx: LegacyTx): Promise<
     }
   }
   await prepareDefaults(compiled, s.target);
+  await checkFixedValues(compiled, s.target, s.catalog);
   return { compiled, tenant, newTenant, timezone, existingImport, fingerprint };
 }

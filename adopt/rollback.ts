@@ -10,6 +10,7 @@ import { liveImport, type ImportRecord } from "./db/ledger.ts";
 import { requireTenant } from "./db/tenant.ts";
 import { AdoptError } from "./errors.ts";
 import { table } from "./format.ts";
+import { analyze, type Fill } from "./run.ts";
 import { ident, literal } from "./mapping/sql.ts";
 import type { Options, Session } from "./session.ts";
 
@@ -90,7 +91,7 @@ async function dependents(
     if (entry === null) {
       // The tenant row: everything of the tenant that is still there after the imported rows went.
       q = `select ${rowKey} as key, 'the tenant ' || $2::text as ref, count(*) over () as total from ${r} r ` +
-        `join public.tenants t on ${on} where t.id = $2::uuid ${notOurs} limit 20`;
+        `join public.tenants t on ${on} where t.id = $2::uuid and $1::uuid is not null ${notOurs} limit 20`; // ($1 typed when unused)
     } else {
       const keyJoin = key.map((k, i) => `t.${ident(k)} = l.new_key[${i + 1}]::${types[i]}`).join(" and ");
       q = `select ${rowKey} as key, ${literal(entry + " ")} || l.legacy_key as ref, count(*) over () as total from ${r} r ` +
@@ -118,9 +119,21 @@ export async function rollbackImport(s: Session, opts: Options): Promise<Rollbac
   try {
     const [{ ok }] = await lock`select pg_try_advisory_lock(hashtextextended(${`adopt:${opts.tenant}:${s.loaded.mapping.name}`}, 0)) as ok`;
     if (!ok) throw new AdoptError(`an adopt run into ${opts.tenant} with mapping ${s.loaded.mapping.name} is in progress; roll back once it has stopped`);
+    // Statistics first: right after a run the planner may still believe the tenant and the import have no rows (a
+    // nested loop over tens of thousands of rows each side, minutes instead of a second).
+    await analyze(s.target, imp.entries.map((x) => x.target));
     return (await s.target.begin(async (tx) => {
       const found: Dependent[] = [];
       const deleted: RollbackResult["deleted"] = [];
+      // Links the run gave to rows the tenant already had go first (where they still hold what the run set).
+      const [{ filled }] = await tx<{ filled: Fill[] | null }[]>`select stats -> 'filled' as filled from private.imports where id = ${imp.id}`;
+      for (const f of filled ?? []) {
+        await tx.unsafe(
+          `update public.${ident(f.table)} t set ${ident(f.column)} = null from unnest($2::text[], $3::text[]) as u(k, v) ` +
+          `where t.tenant_id = $1 and t.${ident(f.key)} = u.k::${f.keyType} and t.${ident(f.column)}::text = u.v`,
+          [imp.tenant_id, f.keys, f.values],
+        );
+      }
       for (const { entry, target, key } of [...imp.entries].reverse()) {
         const deps = await dependents(tx, imp, target, entry, key);
         if (deps.length) {

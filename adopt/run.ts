@@ -10,7 +10,9 @@ import { decide, decideContext, hasForeignRows, type DecideContext } from "./eng
 import { uuidv7 } from "./engine/ids.ts";
 import { newReport, type EntryReport } from "./engine/report.ts";
 import { walk, writeValues } from "./engine/walk.ts";
-import { AdoptError } from "./errors.ts";
+import type postgres from "postgres";
+import { AdoptError, describe } from "./errors.ts";
+import { ident } from "./mapping/sql.ts";
 import { duration } from "./format.ts";
 import { entriesTable, reasonsText } from "./plan.ts";
 import { prepare } from "./prepare.ts";
@@ -55,6 +57,7 @@ export async function runImport(s: Session, opts: Options): Promise<RunResult> {
   const t0 = performance.now();
   // One run per tenant and mapping at a time: a session lock, released by Postgres if this process dies.
   const lock = await s.target.reserve();
+  const committedRows = new Map<string, number>();
   try {
     const [{ ok }] = await lock`select pg_try_advisory_lock(hashtextextended(${`adopt:${opts.tenant}:${s.loaded.mapping.name}`}, 0)) as ok`;
     if (!ok) throw new AdoptError(`another adopt run into ${opts.tenant} with mapping ${s.loaded.mapping.name} is in progress`);
@@ -68,12 +71,14 @@ export async function runImport(s: Session, opts: Options): Promise<RunResult> {
       let ctx: DecideContext | undefined;
       let columns: string[] = [];
       let writing: Promise<void> = Promise.resolve();
+      let sinceAnalyze = 0;
 
       await walk({
         compiled: p.compiled,
         legacy: tx,
         target: s.target,
         tenantId: tenantId,
+        importId: imp.id,
         batchSize: opts.batchSize,
         sink: {
           async startEntry(e, total) {
@@ -108,6 +113,22 @@ export async function runImport(s: Session, opts: Options): Promise<RunResult> {
             for (const { row, group } of d.merged) {
               ledger.push(copyLine([imp.id, e.name, row.key, e.table.name, textArrayLiteral(group.newKey!), "merged", b]));
             }
+            // Links for linked rows of the tenant that lack them: set only where still null, recorded for rollback.
+            const fills: Fill[] = [];
+            for (const f of d.fills) {
+              const values = writeValues(e, f.group);
+              for (const i of f.columns) {
+                const col = e.columns[i];
+                let fill = fills.find((x) => x.column === col.name);
+                if (!fill) {
+                  fills.push((fill = {
+                    table: e.table.name, key: e.key[0], keyType: e.table.columns.get(e.key[0])!.type, column: col.name, type: col.target.type, keys: [], values: [],
+                  }));
+                }
+                fill.keys.push(f.existing.key[0]);
+                fill.values.push(values[i]!);
+              }
+            }
             if (ledger.length === 0) {
               progress.advance(chunk.rows);
               return;
@@ -123,30 +144,43 @@ export async function runImport(s: Session, opts: Options): Promise<RunResult> {
                 await s.target.begin(async (w) => {
                   await copyInto(w, table, columns, rows);
                   await copyInto(w, "private.import_ledger", LEDGER_COLUMNS, ledger);
+                  await applyFills(w, imp.id, tenantId, fills);
                 });
               } catch (err) {
                 const m = err as { message?: string; detail?: string };
                 throw new AdoptError(`${at}: batch ${n} was refused by the target (nothing of it was written): ${m.message}${m.detail ? ` (${m.detail})` : ""}`);
+              }
+              committedRows.set(e.name, (committedRows.get(e.name) ?? 0) + ledger.length);
+              sinceAnalyze += rows.length;
+              if (sinceAnalyze >= ANALYZE_EVERY) {
+                sinceAnalyze = 0;
+                await analyze(s.target, [table]);
               }
               progress.advance(chunk.rows, n);
               if (opts.pauseMs > 0) await new Promise((r) => setTimeout(r, opts.pauseMs));
             })();
             writing.catch(() => {}); // awaited before the next batch and at the end of the entry
           },
-          async endEntry() {
+          async endEntry(e) {
             await writing;
+            // Fresh statistics for the next entry's lookups (and for a rollback started right after the run).
+            if (ctx!.report.import > 0) await analyze(s.target, [e.table.name]);
+            sinceAnalyze = 0;
             reports.push(ctx!.report);
           },
         },
       });
       progress.end();
       await s.target`
-        update private.imports set status = 'complete', completed_at = now(), stats = ${s.target.json({ run: JSON.parse(JSON.stringify(reports)) })}
+        update private.imports set status = 'complete', completed_at = now(),
+          stats = coalesce(stats, '{}'::jsonb) || ${s.target.json({ run: JSON.parse(JSON.stringify(reports)) })}::jsonb
         where id = ${imp.id}`;
       const rows = reports.reduce((a, r) => a + r.rows, 0);
       const imported = reports.reduce((a, r) => a + r.import, 0);
       return { importId: imp.id, tenantId, tenantCreated: imp.tenant_created, entries: reports, rows, imported, ms: performance.now() - t0 };
     });
+  } catch (err) {
+    throw incomplete(err, opts, s.loaded.mapping.name, committedRows);
   } finally {
     await lock`select pg_advisory_unlock_all()`.catch(() => {});
     lock.release();
@@ -160,5 +194,60 @@ export function runText(r: RunResult, slug: string): string {
     entriesTable(r.entries, "already") +
     reasonsText(r.entries) +
     `\n${r.imported.toLocaleString("en-US")} new rows from ${r.rows.toLocaleString("en-US")} legacy rows in ${duration(r.ms)} (${rate.toLocaleString("en-US")} legacy rows/s)\n`
+  );
+}
+
+/** Rows written since the last ANALYZE of a table after which its statistics are refreshed mid-entry. */
+const ANALYZE_EVERY = 50_000;
+
+/** ANALYZE of the tables written and of the ledger: the planner otherwise keeps statistics from before the import
+ * (the new tenant's id unknown to them, estimated at one row), and the next lookups and a rollback started right
+ * after the run pick nested loops over tens of thousands of rows. A refusal (not the owner) is not fatal. */
+export async function analyze(sql: postgres.Sql | postgres.TransactionSql, tables: string[]): Promise<void> {
+  for (const t of [...new Set(tables)].map((t) => `public.${ident(t)}`).concat("private.import_ledger")) {
+    await sql.unsafe(`analyze ${t}`).catch(() => {});
+  }
+}
+
+/** Links given to linked rows of the tenant, per column: keys of the rows, and the values set. */
+export interface Fill {
+  table: string;
+  key: string;
+  keyType: string;
+  column: string;
+  type: string;
+  keys: string[];
+  values: string[];
+}
+
+/** Sets the links (only where the row still has none) and records them in the import, so rollback can take them
+ * back before it removes the rows they point at. */
+async function applyFills(w: postgres.TransactionSql, importId: string, tenantId: string, fills: Fill[]): Promise<void> {
+  for (const f of fills) {
+    const set = await w.unsafe(
+      `update public.${ident(f.table)} t set ${ident(f.column)} = u.v::${f.type} from unnest($2::text[], $3::text[]) as u(k, v) ` +
+      `where t.tenant_id = $1 and t.${ident(f.key)} = u.k::${f.keyType} and t.${ident(f.column)} is null returning t.${ident(f.key)}::text as k, u.v`,
+      [tenantId, f.keys, f.values],
+    );
+    if (set.length === 0) continue;
+    const record = { table: f.table, key: f.key, keyType: f.keyType, column: f.column, keys: set.map((r) => r.k as string), values: set.map((r) => r.v as string) };
+    await w`
+      update private.imports set stats = jsonb_set(coalesce(stats, '{}'::jsonb), '{filled}',
+        coalesce(stats -> 'filled', '[]'::jsonb) || jsonb_build_array(${w.json(record)}::jsonb))
+      where id = ${importId}`;
+  }
+}
+
+/** A run that stops after some batches committed says so, with what to do next: never a half import in silence. */
+function incomplete(err: unknown, opts: Options, mapping: string, committed: Map<string, number>): unknown {
+  const total = [...committed.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return err;
+  const { message, exitCode } = describe(err);
+  const parts = [...committed].map(([entry, n]) => `${entry} ${n.toLocaleString("en-US")}`).join(", ");
+  return new AdoptError(
+    `${message}\nthe import into ${opts.tenant} is incomplete: earlier batches are committed (legacy rows recorded: ${parts}). ` +
+    `Fix the cause and run again to continue where it stopped, or remove what it wrote with: adopt rollback --mapping ${opts.mapping} --tenant ${opts.tenant}` +
+    (mapping !== opts.mapping ? ` (mapping ${mapping})` : ""),
+    exitCode === 2 ? 2 : 1,
   );
 }

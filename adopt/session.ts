@@ -2,12 +2,15 @@
 // bypasses RLS like a migration does) and, except for rollback, the legacy database (read-only).
 import postgres from "postgres";
 import { connectLegacy, type LegacySql } from "./db/legacy.ts";
+import { APP_NAME, withClientCheck } from "./db/interrupt.ts";
 import { noDelay } from "./db/socket.ts";
 import { loadTargetCatalog, type TargetCatalog } from "./db/target-catalog.ts";
 import { AdoptError, connectionError } from "./errors.ts";
 import { loadMapping, type LoadedMapping } from "./mapping/load.ts";
+import { stackDbUrl } from "../local/state.ts";
 
-export const DEFAULT_TARGET = "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
+// The running local stack's database (.frontdesk/state.json), else the default port.
+export const DEFAULT_TARGET = stackDbUrl();
 
 export interface Options {
   from?: string;
@@ -36,14 +39,14 @@ export interface Session {
 async function connectTarget(url: string): Promise<postgres.Sql> {
   let sql: postgres.Sql;
   try {
-    sql = postgres(url, {
+    sql = await withClientCheck((extra) => postgres(url, {
       max: 4,
       onnotice: () => {},
       connect_timeout: 10,
       ...noDelay,
       idle_timeout: 0,
-      connection: { application_name: "frontdesk-adopt", TimeZone: "UTC" },
-    });
+      connection: { application_name: APP_NAME, TimeZone: "UTC", ...extra },
+    }));
   } catch (err) {
     throw connectionError("target database", url, err);
   }

@@ -105,6 +105,7 @@ export async function verifyImport(s: Session, opts: Options): Promise<VerifyRes
       legacy: tx,
       target: s.target,
       tenantId: tenant.id,
+      importId: imp.id,
       batchSize: Math.max(opts.batchSize, 5000),
       sink: {
         async startEntry(e, total) {

@@ -12,8 +12,9 @@
 //   adopt rollback the whole command, removing what run imported (after the dump), for the record.
 // Prints rows per second for each and the ratio to plain COPY (goal: run within 3x).
 //
-// Environment: BENCH_ADOPT_DB_PORT (54382), BENCH_MESSAGES (1000000), BENCH_CONVERSATIONS (50000),
+// Environment: BENCH_ADOPT_DB_PORT (default: a free port), BENCH_MESSAGES (1000000), BENCH_CONVERSATIONS (50000),
 // BENCH_CUSTOMERS (20000), BENCH_BATCH (5000).
+import { freePort } from "../local/ports.ts";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -26,7 +27,8 @@ import { prepareDatabase } from "../local/database.ts";
 import { startCluster, type Cluster } from "../local/postgres.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const PORT = Number(process.env.BENCH_ADOPT_DB_PORT ?? 54382);
+// Its own cluster, on a port the OS says is free unless set: never one a (moved) local stack may hold.
+const PORT = Number(process.env.BENCH_ADOPT_DB_PORT) || (await freePort());
 const SCALE = {
   customers: Number(process.env.BENCH_CUSTOMERS ?? 20_000),
   conversations: Number(process.env.BENCH_CONVERSATIONS ?? 50_000),

@@ -17,7 +17,8 @@
 //   npx tsx bench/memory.ts           build the dataset from nothing and measure
 //   npx tsx bench/memory.ts --keep    reuse the dataset of a previous run when there is one
 //   npx tsx bench/memory.ts --plans   also print EXPLAIN (ANALYZE, BUFFERS) of the recall's memories query
-// Environment: BENCH_MEMORY_DB_PORT (54402), BENCH_TENANTS (1000), BENCH_ITERATIONS (500), BENCH_WARMUP (50).
+// Environment: BENCH_MEMORY_DB_PORT (default: a free port), BENCH_TENANTS (1000), BENCH_ITERATIONS (500), BENCH_WARMUP (50).
+import { freePort } from "../local/ports.ts";
 import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -31,7 +32,8 @@ import { VOCAB } from "./vocabulary.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DATA_DIR = path.join(ROOT, ".frontdesk", "bench-memory-db");
-const PORT = Number(process.env.BENCH_MEMORY_DB_PORT ?? 54402);
+// Its own cluster, on a port the OS says is free unless set: never one a (moved) local stack may hold.
+const PORT = Number(process.env.BENCH_MEMORY_DB_PORT) || (await freePort());
 const TENANTS = Math.max(2, Number(process.env.BENCH_TENANTS ?? 1000));
 const PER_TENANT = 1000; // memories per tenant; the hot tenant's all belong to its hot caller
 const CALLERS = 20; // caller profiles per tenant

@@ -12,8 +12,9 @@
 //   npx tsx bench/rls.ts            rebuild the dataset from nothing and measure
 //   npx tsx bench/rls.ts --keep     reuse the dataset of a previous run when there is one
 //   npx tsx bench/rls.ts --plans    also print every query's plans, missed target or not
-// Environment: BENCH_DB_PORT (54372), BENCH_ITERATIONS (300 timed per variant), BENCH_WARMUP (30),
+// Environment: BENCH_DB_PORT (default: a free port), BENCH_ITERATIONS (300 timed per variant), BENCH_WARMUP (30),
 // BENCH_TENANTS (1000; per-tenant volumes are fixed, so totals scale with it).
+import { freePort } from "../local/ports.ts";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,7 +27,8 @@ import { VOCAB } from "./vocabulary.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DATA_DIR = path.join(ROOT, ".frontdesk", "bench-db");
-const PORT = Number(process.env.BENCH_DB_PORT ?? 54372);
+// Its own cluster, on a port the OS says is free unless set: never one a (moved) local stack may hold.
+const PORT = Number(process.env.BENCH_DB_PORT) || (await freePort());
 const ITERATIONS = Math.max(1, Number(process.env.BENCH_ITERATIONS ?? 300));
 const WARMUP = Math.max(0, Number(process.env.BENCH_WARMUP ?? 30));
 const TENANTS = Math.max(10, Number(process.env.BENCH_TENANTS ?? 1000));

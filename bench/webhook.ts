@@ -3,7 +3,8 @@
 // whatsapp_apply as frontdesk_webhook) called directly from Node, in one run, same concurrency and pool size.
 // Goal: the function reaches at least half the direct rate. Replies are switched off (WHATSAPP_ASSISTANT=off) so
 // both sides do the same work.
-//   Environment: BENCH_MESSAGES (2000 per variant), BENCH_CONCURRENCY (8), BENCH_TENANTS (20), BENCH_WEBHOOK_DB_PORT.
+//   Environment: BENCH_MESSAGES (2000 per variant), BENCH_CONCURRENCY (8), BENCH_TENANTS (20), BENCH_WEBHOOK_DB_PORT (default: a free port).
+import { freePort } from "../local/ports.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -21,7 +22,8 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 20);
 const POOL = 8;
-const port = Number(process.env.BENCH_WEBHOOK_DB_PORT ?? 54392);
+// Its own cluster, on a port the OS says is free unless set: never one a (moved) local stack may hold.
+const port = Number(process.env.BENCH_WEBHOOK_DB_PORT) || (await freePort());
 
 let seq = 0;
 function makeDelivery(phoneNumberId: string) {

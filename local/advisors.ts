@@ -1,9 +1,9 @@
-// `npm run advisors`: Supabase's database linter (`supabase db advisors`) against the local stack (or DATABASE_URL).
+// `npm run advisors`: Supabase's database linter (`supabase db advisors`) against the running local stack (as
+// .frontdesk/state.json records it), or DATABASE_URL.
 // Every level (info and up, not only the CLI's default warnings); exits non-zero on any finding, except
 // `unused_index`, which on a fresh database only means "no traffic yet".
 import { pathToFileURL } from "node:url";
-import { dbUrl } from "./postgres.ts";
-import { DB_PORT } from "./keys.ts";
+import { localDbUrl } from "./state.ts";
 import { supabaseCli } from "./supabase-cli.ts";
 
 export interface Advisory { name: string; level: string; detail: string; cacheKey: string }
@@ -19,9 +19,9 @@ export async function runAdvisors(url: string): Promise<Advisory[]> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const url = process.env.DATABASE_URL ?? dbUrl(DB_PORT);
+  const url = localDbUrl();
   const findings = await runAdvisors(url).catch((err) => {
-    console.error(`could not run the advisors against ${url}: ${err.message}\n(is \`npm run dev\` running?)`);
+    console.error(`could not run the advisors against ${new URL(url).host}: ${err.message.split("\n")[0]} (is \`npm run dev\` running?)`);
     process.exit(2);
   });
   if (findings.length === 0) {

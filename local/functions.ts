@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { functionSpecs, functionsDotEnv, FUNCTIONS_DIR } from "./functions-config.ts";
+import { PortInUseError } from "./ports.ts";
 import { ROOT } from "./supabase-cli.ts";
 
 /** The Deno executable the `deno` npm package installs (its postinstall places it beside bin.cjs). */
@@ -35,6 +36,7 @@ export async function startFunctions(opts: {
       ...opts.env,
       ...functionsDotEnv(),
       FRONTDESK_FUNCTIONS: JSON.stringify(specs),
+      NO_COLOR: "1", // logs read as plain text in a terminal, a file or a test
       PORT: String(opts.port),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -50,7 +52,10 @@ export async function startFunctions(opts: {
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`functions server exited (${code}):\n${output}`)));
+    child.once("exit", (code) =>
+      reject(code === 3 && /functions port in use/.test(output)
+        ? new PortInUseError(opts.port, "API")
+        : new Error(`functions server exited (${code}):\n${output}`)));
     setTimeout(() => reject(new Error(`functions server did not start within 120s:\n${output}`)), 120_000).unref();
   });
   return {
@@ -59,7 +64,7 @@ export async function startFunctions(opts: {
     child,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),

@@ -2,7 +2,7 @@
 // cluster superuser `supabase_admin`, everything else created by the bootstrap. Postgres refuses to run as root,
 // so under root (CI) the server runs as an unprivileged OS user.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync, chownSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chownSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
@@ -60,11 +60,49 @@ function binaries(runAs?: RunAs): string {
   return path.join(copy, "bin");
 }
 
-/** A data folder the server user may own: the requested one, or a /tmp twin when the checkout is not reachable. */
+/** Where a data folder the server user cannot reach is kept instead (root with a checkout under a private home). */
+export function twinDataFolder(requested: string): string {
+  return path.join(tmpdir(), `frontdesk-data-${Buffer.from(path.resolve(requested)).toString("base64url").slice(-40)}`);
+}
+
+/**
+ * A data folder the server user may own: the requested one (handed to that user when only its own mode stands in the
+ * way, e.g. a mkdtemp folder under /tmp), or, when a parent folder is closed to it, a /tmp twin (twinDataFolder).
+ */
 function dataFolder(requested: string, runAs?: RunAs): string {
   mkdirSync(requested, { recursive: true });
   if (!runAs || canReach(runAs, requested)) return requested;
-  return path.join(tmpdir(), `frontdesk-data-${Buffer.from(requested).toString("base64url").slice(-40)}`);
+  if (canReach(runAs, path.dirname(path.resolve(requested)))) {
+    chownSync(requested, runAs.uid, runAs.gid);
+    if (canReach(runAs, requested)) return requested;
+  }
+  return twinDataFolder(requested);
+}
+
+/** The pid and port of a PostgreSQL server that is running on this data folder right now, if any. */
+export function runningPostmaster(pgdata: string): { pid: number; port: number } | undefined {
+  const file = path.join(pgdata, "postmaster.pid");
+  if (!existsSync(file)) return undefined;
+  const lines = readFileSync(file, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return undefined;
+  }
+  // A pid recorded before a reboot may now belong to something else: only a postgres process counts.
+  const comm = `/proc/${pid}/comm`;
+  if (existsSync("/proc/self/comm") && (!existsSync(comm) || !/postgres/.test(readFileSync(comm, "utf8")))) return undefined;
+  return { pid, port };
+}
+
+export class AlreadyRunningError extends Error {
+  constructor(readonly pid: number, readonly port: number, readonly dataDir: string) {
+    super(`a PostgreSQL server (pid ${pid}, port ${port}) is already running on ${dataDir}: another \`npm run dev\`? ` +
+      "It was left alone; stop it first, or set FRONTDESK_DATA_DIR to start a stack on another data folder");
+  }
 }
 
 function chownTree(dir: string, runAs: RunAs) {
@@ -100,11 +138,22 @@ export interface StartOptions {
   onLog?: (line: string) => void;
 }
 
+export interface StartedCluster {
+  initialised: boolean;
+  /** The folder the server really uses (the requested one, or its /tmp twin). */
+  dataDir: string;
+  /** The postgres server process. */
+  child: ChildProcess;
+}
+
 /** Initialise (when empty) and start a cluster. Resolves once it accepts connections. */
-export async function startCluster(opts: StartOptions): Promise<Cluster & { initialised: boolean }> {
+export async function startCluster(opts: StartOptions): Promise<Cluster & StartedCluster> {
   const runAs = osUser();
   const bin = binaries(runAs);
   const data = dataFolder(opts.dataDir, runAs);
+  // Never take (or reset) a live server's folder: removing its lock makes that server shut itself down a minute later.
+  const live = runningPostmaster(path.join(data, "pgdata"));
+  if (live) throw new AlreadyRunningError(live.pid, live.port, opts.dataDir);
   if (opts.reset) rmSync(data, { recursive: true, force: true });
   mkdirSync(data, { recursive: true, mode: 0o700 });
   const pgdata = path.join(data, "pgdata");
@@ -152,11 +201,13 @@ export async function startCluster(opts: StartOptions): Promise<Cluster & { init
   const cluster = {
     port: opts.port,
     initialised,
+    dataDir: data,
+    child,
     adminUrl: (db = "postgres") => dbUrl(opts.port, SUPERUSER, db),
     url: (role = "postgres", db = "postgres") => dbUrl(opts.port, role, db),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGINT"); // fast shutdown
       }),

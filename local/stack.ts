@@ -1,7 +1,7 @@
 // The local stack: database (embedded PostgreSQL, or DATABASE_URL), bootstrap, migrations and seed through the real
 // CLI, and the functions gateway, with the keys and environment `supabase start` would give.
 import path from "node:path";
-import { dbUrl, startCluster, type Cluster } from "./postgres.ts";
+import { dbUrl, startCluster, type Cluster, type StartedCluster } from "./postgres.ts";
 import { prepareDatabase } from "./database.ts";
 import { startFunctions, type FunctionsServer } from "./functions.ts";
 import { functionsDotEnv } from "./functions-config.ts";
@@ -27,7 +27,7 @@ export interface Stack {
   functionsUrl: string;
   apiUrl: string;
   env: Record<string, string>;
-  cluster?: Cluster;
+  cluster?: Cluster & StartedCluster;
   functions: FunctionsServer;
   stop(): Promise<void>;
 }
@@ -52,11 +52,14 @@ export async function functionEnv(apiUrl: string, databaseUrl: string): Promise<
     // Provider base URLs, so a local stand-in can play Meta or Twilio (number verification, sending).
     ...(process.env.WHATSAPP_GRAPH_URL ? { WHATSAPP_GRAPH_URL: process.env.WHATSAPP_GRAPH_URL } : {}),
     ...(process.env.TWILIO_API_BASE_URL ? { TWILIO_API_BASE_URL: process.env.TWILIO_API_BASE_URL } : {}),
+    // The WhatsApp LLM assistant's endpoint (any OpenAI-compatible Chat Completions API), when set.
+    ...Object.fromEntries(["FRONTDESK_LLM_BASE_URL", "FRONTDESK_LLM_API_KEY", "FRONTDESK_LLM_MODEL", "FRONTDESK_LLM_TIMEOUT_MS", "FRONTDESK_LLM_MAX_ROUNDS"]
+      .filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
     ...functionsDotEnv(),
   };
 }
 
-export async function startDatabase(opts: StackOptions): Promise<{ url: string; cluster?: Cluster }> {
+export async function startDatabase(opts: StackOptions): Promise<{ url: string; cluster?: Cluster & StartedCluster }> {
   if (opts.databaseUrl) {
     await prepareDatabase({ url: opts.databaseUrl, seed: opts.seed, quiet: opts.quiet });
     return { url: opts.databaseUrl };

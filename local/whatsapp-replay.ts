@@ -1,11 +1,10 @@
 // `npm run whatsapp:replay -- --since <time>`: re-applies the stored raw WhatsApp deliveries received since <time>
 // (ISO 8601, or a duration back from now: 30m, 6h, 2d). Idempotent: messages already stored are not stored again.
-// Targets DATABASE_URL, else the local stack.
+// Targets DATABASE_URL, else the running local stack (.frontdesk/state.json), else the default port.
 import postgres from "postgres";
 import { applyDelivery } from "../supabase/functions/_shared/whatsapp/ingest.ts";
 import { asWebhook } from "../supabase/functions/_shared/db/client.ts";
-import { DB_PORT } from "./keys.ts";
-import { dbUrl } from "./postgres.ts";
+import { localDbUrl } from "./state.ts";
 
 function usage(message: string): never {
   console.error(`${message}\nusage: npm run whatsapp:replay -- --since <ISO time | 30m | 6h | 2d>`);
@@ -25,7 +24,7 @@ const args = process.argv.slice(2);
 const i = args.indexOf("--since");
 if (i < 0) usage("missing --since");
 const since = parseSince(args[i + 1]);
-const url = process.env.DATABASE_URL ?? dbUrl(DB_PORT);
+const url = localDbUrl();
 const sql = postgres(url, { max: 2, onnotice: () => {}, connect_timeout: 5 });
 try {
   const rows = await asWebhook((tx) => tx<{ id: string; body: unknown; signer_channel_id: string | null }[]>`

@@ -3,6 +3,7 @@
 // could not write there even by mistake. The session's time zone is UTC so timestamps come out unambiguous.
 import postgres from "postgres";
 import { AdoptError, connectionError } from "../errors.ts";
+import { APP_NAME, withClientCheck } from "./interrupt.ts";
 import { noDelay } from "./socket.ts";
 
 export type LegacySql = postgres.Sql;
@@ -14,26 +15,18 @@ export interface LegacyCatalog {
 }
 
 export async function connectLegacy(url: string): Promise<LegacySql> {
-  let sql: LegacySql;
   try {
-    sql = postgres(url, {
+    return await withClientCheck((extra) => postgres(url, {
       max: 1,
       onnotice: () => {},
       connect_timeout: 10,
       ...noDelay,
       idle_timeout: 0,
-      connection: { application_name: "frontdesk-adopt", default_transaction_read_only: true, TimeZone: "UTC" },
-    });
+      connection: { application_name: APP_NAME, default_transaction_read_only: true, TimeZone: "UTC", ...extra },
+    }));
   } catch (err) {
     throw connectionError("legacy database", url, err);
   }
-  try {
-    await sql`select 1`;
-  } catch (err) {
-    await sql.end({ timeout: 0 }).catch(() => {});
-    throw connectionError("legacy database", url, err);
-  }
-  return sql;
 }
 
 /** Runs `work` in one read-only, repeatable-read transaction. */

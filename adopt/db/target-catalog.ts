@@ -38,6 +38,14 @@ export interface GlobalUnique {
   predicate: string | null;
 }
 
+/** An exclusion constraint (opening hours that may not overlap): per element the indexed expression (over the
+ * table's columns, unqualified) and the operator two rows may not both satisfy. */
+export interface Exclusion {
+  name: string;
+  elements: { expr: string; op: string }[];
+  predicate: string | null;
+}
+
 export interface TargetTable {
   name: string;
   columns: Map<string, TargetColumn>;
@@ -45,6 +53,7 @@ export interface TargetTable {
   foreignKeys: ForeignKey[];
   checks: CheckConstraint[];
   globalUniques: GlobalUnique[];
+  exclusions: Exclusion[];
 }
 
 export type TargetCatalog = Map<string, TargetTable>;
@@ -92,11 +101,23 @@ export async function loadTargetCatalog(sql: postgres.Sql): Promise<TargetCatalo
     join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = 'public' and i.indisunique and not i.indisprimary and i.indexprs is null`;
 
+  const exclusions = await sql<{ table: string; name: string; exprs: string[]; ops: string[]; predicate: string | null }[]>`
+    select c.relname as table, k.conname as name,
+           array(select pg_get_indexdef(k.conindid, u.n::int, true) from generate_series(1, cardinality(k.conexclop)) u(n) order by u.n) as exprs,
+           array(select o.oprname::text from unnest(k.conexclop) with ordinality u(op, n) join pg_operator o on o.oid = u.op order by u.n) as ops,
+           pg_get_expr(i.indpred, i.indrelid) as predicate
+    from pg_constraint k
+    join pg_class c on c.oid = k.conrelid
+    join pg_namespace n on n.oid = c.relnamespace
+    join pg_index i on i.indexrelid = k.conindid
+    where n.nspname = 'public' and k.contype = 'x'
+    order by c.relname, k.conname`;
+
   const catalog: TargetCatalog = new Map();
   for (const c of columns) {
     let table = catalog.get(c.table);
     if (!table) {
-      table = { name: c.table, columns: new Map(), primaryKey: [], foreignKeys: [], checks: [], globalUniques: [] };
+      table = { name: c.table, columns: new Map(), primaryKey: [], foreignKeys: [], checks: [], globalUniques: [], exclusions: [] };
       catalog.set(c.table, table);
     }
     table.columns.set(c.name, {
@@ -117,6 +138,9 @@ export async function loadTargetCatalog(sql: postgres.Sql): Promise<TargetCatalo
   for (const u of uniques) {
     const table = catalog.get(u.table);
     if (table && !u.columns.includes("tenant_id")) table.globalUniques.push({ name: u.name, columns: u.columns, predicate: u.predicate });
+  }
+  for (const x of exclusions) {
+    catalog.get(x.table)?.exclusions.push({ name: x.name, elements: x.exprs.map((expr, i) => ({ expr, op: x.ops[i] })), predicate: x.predicate });
   }
   return catalog;
 }

@@ -5,7 +5,7 @@ import type postgres from "postgres";
 import type { LedgerRow } from "../db/ledger.ts";
 import type { CompiledEntry } from "../mapping/compile.ts";
 import type { Group } from "./groups.ts";
-import { findExisting, linkQuery, type Existing } from "./links.ts";
+import { findExisting, linkQuery, refColumns, type Existing } from "./links.ts";
 export { hasForeignRows } from "./links.ts";
 import { note, type EntryReport } from "./report.ts";
 import type { Row } from "./rows.ts";
@@ -16,6 +16,9 @@ export interface Decision {
   linked: { group: Group; existing: Existing }[];
   /** Rows not yet in the ledger that join a group (its head created now, earlier, or linked). */
   merged: { row: Row; group: Group }[];
+  /** Linked rows of the tenant that lack links this import can give them (a caller profile without the customer the
+   * import creates for it): per group, the compiled indexes of the ref columns to fill. */
+  fills: { group: Group; existing: Existing; columns: number[] }[];
 }
 
 export interface DecideContext {
@@ -32,17 +35,19 @@ export const decideContext = (e: CompiledEntry, base: Omit<DecideContext, "linkS
   ({ ...base, linkSql: foreign ? linkQuery(e) : undefined });
 
 export async function decide(e: CompiledEntry, chunk: Chunk, ctx: DecideContext): Promise<Decision> {
-  const d: Decision = { create: [], linked: [], merged: [] };
+  const d: Decision = { create: [], linked: [], merged: [], fills: [] };
   const r = ctx.report;
   for (const s of chunk.skips) {
     r.skip++;
     note(r, "skip", s.reason, s.detail === undefined ? s.key : `${s.key} (${s.detail})`);
+    for (const a of s.also ?? []) note(r, "skip", a.reason, a.detail === undefined ? s.key : `${s.key} (${a.detail})`);
   }
   const undecided: Group[] = [];
   for (const g of chunk.groups) {
     if (g.skipped) {
       r.skip += g.members.length;
       note(r, "skip", g.skipped.reason, g.skipped.detail === undefined ? g.head.key : `${g.head.key} (${g.skipped.detail})`, g.members.length);
+      for (const a of g.skipped.also ?? []) note(r, "skip", a, g.head.key, g.members.length);
       continue;
     }
     if (g.adjusted) {
@@ -86,6 +91,16 @@ export async function decide(e: CompiledEntry, chunk: Chunk, ctx: DecideContext)
       } else {
         r.link++;
         note(r, "merge", `linked to the tenant's existing ${e.table.name} row with the same ${e.spec.merge!.on.join(", ")}`, g.head.key);
+        // Links the existing row lacks and the import has (single-column keys only: how rows are addressed here).
+        const refs = refColumns(e);
+        const columns = e.key.length === 1 ? refs.filter((i, j) => ex.refs[j] === null && g.members[0].parents[i] !== null) : [];
+        if (columns.length) {
+          d.fills.push({ group: g, existing: ex, columns });
+          r.filled++;
+          for (const i of columns) {
+            note(r, "fill", `${e.columns[i].name}: the linked row had none; given the ${e.columns[i].ref!.entry} row this import links it to`, g.head.key);
+          }
+        }
       }
     } else {
       d.create.push(g);
@@ -99,7 +114,17 @@ export async function decide(e: CompiledEntry, chunk: Chunk, ctx: DecideContext)
       note(r, "skip", group.skipped.reason, `${row.key} (with ${group.head.key})`);
     } else joinGroup(e, d, ctx, row, group);
   }
+  // Values written that are not the legacy ones (defaults, nulls): counted and listed, never silent.
+  for (const g of d.create) noteReplaced(r, g.head);
+  for (const { row } of d.merged) noteReplaced(r, row);
   return d;
+}
+
+function noteReplaced(r: EntryReport, row: Row): void {
+  for (const x of row.replaced ?? []) {
+    r.replaced++;
+    note(r, "replace", `${x.column}: ${x.reason}`, x.detail === undefined ? row.key : `${row.key} (${x.detail})`);
+  }
 }
 
 function joinGroup(e: CompiledEntry, d: Decision, ctx: DecideContext, row: Row, group: Group): void {

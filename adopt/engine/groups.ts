@@ -16,7 +16,7 @@ export interface Group {
   /** Why a conflict rule changed this row's values, if it did. */
   adjusted?: string;
   /** Why the whole group cannot be imported (a conflict or a target check). */
-  skipped?: { reason: string; detail?: string };
+  skipped?: { reason: string; detail?: string; also?: string[] };
 }
 
 const SEP = "\u0001";

@@ -9,7 +9,12 @@ export interface Existing {
   key: string[];
   /** Created by this very import (through another entry writing the same table). */
   ours: boolean;
+  /** The existing row's values of the entry's ref columns (in the order of refColumns()), as text. */
+  refs: (string | null)[];
 }
+
+/** The entry's ref (foreign key) columns, by compiled index: the links a linked existing row can be given. */
+export const refColumns = (e: CompiledEntry): number[] => e.columns.flatMap((c, i) => (c.ref ? [i] : []));
 
 export function linkQuery(e: CompiledEntry): string | undefined {
   if (!e.merge) return undefined;
@@ -20,7 +25,9 @@ export function linkQuery(e: CompiledEntry): string | undefined {
   return (
     `select ${names.map((n) => `u.${n}`).join(", ")}, array[${keyText.join(", ")}] as key, ` +
     `exists (select 1 from private.import_ledger l where l.import_id = $2 and l.target_table = '${e.table.name}' ` +
-    `and l.action = 'created' and l.new_key = array[${keyText.join(", ")}]) as ours ` +
+    `and l.action = 'created' and l.new_key = array[${keyText.join(", ")}]) as ours, ` +
+    // (as JSON: postgres.js reads a NULL element of a text[] it was not told the type of as the string "NULL")
+    `jsonb_build_array(${refColumns(e).map((i) => `t.${ident(e.columns[i].name)}::text`).join(", ")}) as refs ` +
     `from unnest(${args}) as u(${names.join(", ")}) ` +
     `join public.${ident(e.table.name)} t on t.tenant_id = $1 and ` +
     on.map((c, i) => `t.${ident(c.name)} = u.k${i}::${c.target.type}`).join(" and ")
@@ -42,7 +49,7 @@ export async function findExisting(
   for (let i = 0; i < width; i++) params.push(keys.map((k) => k[i]));
   for (const r of await sql.unsafe(query, params as never[])) {
     const k = Array.from({ length: width }, (_, i) => r[`k${i}`] as string).join("\u0001") + "\u0001";
-    if (!out.has(k)) out.set(k, { key: r.key as string[], ours: r.ours as boolean });
+    if (!out.has(k)) out.set(k, { key: r.key as string[], ours: r.ours as boolean, refs: r.refs as (string | null)[] });
   }
   return out;
 }

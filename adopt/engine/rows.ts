@@ -18,6 +18,14 @@ export interface Registry {
 
 export const newRegistry = (): Registry => ({ refs: new Map(), skipped: new Set() });
 
+/** A value the row gets that is not the legacy one: a default for a null, or a null for a value that could not be
+ * used (onInvalid / otherwise / onOrphan "null"), or an `otherwise` value. Plan and run count and list these. */
+export interface Replacement {
+  column: string;
+  reason: string;
+  detail?: string;
+}
+
 export interface Row {
   key: string;
   seq: number;
@@ -25,12 +33,20 @@ export interface Row {
   values: (string | null)[];
   /** Per compiled column: the parent group of a ref column. */
   parents: (GroupRef | null)[];
+  replaced?: Replacement[];
+}
+
+export interface Problem {
+  reason: string;
+  detail?: string;
 }
 
 export interface Skip {
   key: string;
+  /** The first reason; `also` holds every further one (a row is counted once, under each of its reasons). */
   reason: string;
   detail?: string;
+  also?: Problem[];
 }
 
 export const isSkip = (r: Row | Skip): r is Skip => (r as Skip).reason !== undefined;
@@ -38,6 +54,8 @@ export const isSkip = (r: Row | Skip): r is Skip => (r as Skip).reason !== undef
 export function keyText(parts: (string | null)[]): string {
   return parts.length === 1 ? String(parts[0]) : JSON.stringify(parts);
 }
+
+const shown = (v: string) => (v.length > 40 ? `'${v.slice(0, 37)}…'` : `'${v}'`);
 
 export function rowEvaluator(e: CompiledEntry, registries: Map<string, Registry>) {
   const cols = e.columns;
@@ -49,12 +67,16 @@ export function rowEvaluator(e: CompiledEntry, registries: Map<string, Registry>
     if (keyParts.some((p) => p === null)) return { key, reason: "legacy key is null" };
     const values: (string | null)[] = new Array(n);
     const parents: (GroupRef | null)[] = new Array(n).fill(null);
+    // Every problem of the row is collected (not only the first), so the plan gives all the reasons.
+    const problems: Problem[] = [];
+    let replaced: Replacement[] | undefined;
+    const replace = (column: string, reason: string, detail?: string) => (replaced ??= []).push({ column, reason, detail });
     for (let i = 0; i < n; i++) {
       const c = cols[i];
       if (c.ref) {
         const parts = c.outputs.map((o) => raw[o]);
         if (parts.some((p) => p === null)) {
-          if (c.required) return { key, reason: `${c.name}: missing` };
+          if (c.required) problems.push({ reason: `${c.name}: missing` });
           values[i] = null;
           continue;
         }
@@ -66,36 +88,65 @@ export function rowEvaluator(e: CompiledEntry, registries: Map<string, Registry>
           parents[i] = g;
         } else if (c.ref.onOrphan === "null" && !c.required) {
           values[i] = null;
+          replace(c.name, reg.skipped.has(pk) ? `its ${c.ref.entry} row was skipped: stored as null (onOrphan)` : `orphan (no ${c.ref.entry} row): stored as null (onOrphan)`, pk);
         } else if (reg.skipped.has(pk)) {
-          return { key, reason: `${c.name}: its ${c.ref.entry} row was skipped`, detail: pk };
+          problems.push({ reason: `${c.name}: its ${c.ref.entry} row was skipped`, detail: pk });
         } else {
-          return { key, reason: `${c.name}: orphan (no ${c.ref.entry} row)`, detail: pk };
+          problems.push({ reason: `${c.name}: orphan (no ${c.ref.entry} row)`, detail: pk });
         }
         continue;
       }
       const input = c.constant !== undefined ? c.constant : raw[c.outputs[0]];
       let v = c.transform ? c.transform(input) : input;
+      let nulled = false;
       if (v instanceof Invalid) {
         // (A timestamp the legacy server could not read comes back marked with "!": show it as it was.)
-        if (c.onInvalid === "skip") return { key, reason: `${c.name}: ${v.reason}`, detail: input?.replace(/^!/, "") ?? undefined };
+        const was = input?.replace(/^!/, "") ?? undefined;
+        if (c.onInvalid === "skip") {
+          problems.push({ reason: `${c.name}: ${v.reason}`, detail: was });
+          values[i] = null;
+          continue;
+        }
+        replace(c.name, `${v.reason}: stored as null (onInvalid)`, was);
+        nulled = true;
         v = null;
       }
       if (v !== null && c.map) {
         const m = c.map.get(v);
         if (m !== undefined || c.map.has(v)) v = m ?? null;
-        else if (c.otherwise === "skip") return { key, reason: `${c.name}: '${v}' is not in the map`, detail: v };
-        else if (c.otherwise === "null") v = null;
-        else if (typeof c.otherwise === "object") v = c.otherwise.value;
+        else if (c.otherwise === "skip") {
+          problems.push({ reason: `${c.name}: '${v}' is not in the map`, detail: v });
+          values[i] = null;
+          continue;
+        } else if (c.otherwise === "null") {
+          replace(c.name, `not in the map: stored as null (otherwise)`, v);
+          nulled = true;
+          v = null;
+        } else if (typeof c.otherwise === "object") {
+          replace(c.name, `not in the map: stored as ${c.otherwise.value === null ? "null" : shown(c.otherwise.value)} (otherwise)`, v);
+          v = c.otherwise.value;
+        }
       }
-      if (v === null) v = c.defaultValue ?? c.dbDefault ?? null;
+      if (v === null) {
+        const d = c.defaultValue ?? c.dbDefault ?? null;
+        if (d !== null) {
+          v = d;
+          if (nulled) replaced![replaced!.length - 1].reason += `, then the default ${shown(d)}`;
+          else if (c.constant === undefined) replace(c.name, `null: the default ${shown(d)}${c.defaultValue === null ? " (the target column's)" : ""}`);
+        }
+      }
       if (v !== null) {
         const problem = c.check(v);
-        if (problem) return { key, reason: `${c.name}: ${problem}`, detail: v };
+        if (problem) problems.push({ reason: `${c.name}: ${problem}`, detail: v });
       } else if (c.required) {
-        return { key, reason: `${c.name}: missing` };
+        problems.push({ reason: `${c.name}: missing` });
       }
       values[i] = v;
     }
-    return { key, seq, values, parents };
+    if (problems.length) {
+      const [first, ...also] = problems;
+      return { key, reason: first.reason, detail: first.detail, ...(also.length ? { also } : {}) };
+    }
+    return { key, seq, values, parents, ...(replaced ? { replaced } : {}) };
   };
 }

@@ -4,7 +4,7 @@
 import type postgres from "postgres";
 import type { LegacyTx } from "../db/legacy.ts";
 import type { Compiled, CompiledEntry } from "../mapping/compile.ts";
-import { checkQuery, failingChecks, type CheckQuery } from "./checks.ts";
+import { checkQuery, failingChecks, WITHIN, type CheckQuery } from "./checks.ts";
 import { applyConflicts, applyRules, mergeKey, newGroup, type Group } from "./groups.ts";
 import { isSkip, newRegistry, rowEvaluator, type Registry, type Row, type Skip } from "./rows.ts";
 
@@ -31,6 +31,8 @@ export interface WalkOptions {
   batchSize: number;
   /** The tenant the rows go to (null: not created yet); rows may not take values another tenant holds. */
   tenantId: string | null;
+  /** The import being continued, if any: rows it already wrote are not clashes with themselves. */
+  importId?: string | null;
   sink: Sink;
   /** Only these entries (verify and plan of one entry); default all. */
   only?: Set<string>;
@@ -67,13 +69,22 @@ export function writeValues(e: CompiledEntry, g: Group): (string | null)[] {
 async function applyChecks(opts: WalkOptions, e: CompiledEntry, q: CheckQuery | undefined, groups: Group[]): Promise<void> {
   if (!q) return;
   const live = groups.filter((g) => !g.skipped);
-  const failed = await failingChecks(opts.target, q, opts.tenantId, live.map((g) => writeValues(e, g)));
+  const failed = await failingChecks(opts.target, q, opts.tenantId, opts.importId ?? null, live.map((g) => g.head.key), live.map((g) => writeValues(e, g)));
   const uniques = new Set(e.table.globalUniques.map((u) => u.name));
+  const exclusions = new Set(e.table.exclusions.map((x) => x.name));
   for (const [i, names] of failed) {
+    // Every rule the row breaks is said, each as its own reason (a row is still skipped once).
+    const reasons: string[] = [];
     const taken = names.filter((n) => uniques.has(n));
-    live[i].skipped = taken.length
-      ? { reason: `already used by another business (${taken.join(", ")})` }
-      : { reason: `breaks the target's check ${names.join(", ")}` };
+    if (taken.length) reasons.push(`already used by another business (${taken.join(", ")})`);
+    const existing = names.filter((n) => exclusions.has(n));
+    if (existing.length) reasons.push(`conflicts with the tenant's existing ${e.table.name} rows (${existing.join(", ")})`);
+    const within = names.filter((n) => n.endsWith(WITHIN)).map((n) => n.slice(0, -WITHIN.length));
+    if (within.length) reasons.push(`conflicts with an earlier row of this import (${within.join(", ")})`);
+    const checks = names.filter((n) => !uniques.has(n) && !exclusions.has(n) && !n.endsWith(WITHIN));
+    if (checks.length) reasons.push(`breaks the target's check ${checks.join(", ")}`);
+    const [reason, ...also] = reasons;
+    live[i].skipped = { reason, ...(also.length ? { also } : {}) };
   }
 }
 

@@ -30,6 +30,8 @@ export interface CompiledColumn {
   dbDefault?: string;
   required: boolean;
   check: (v: string) => string | null;
+  /** Values the mapping itself writes (value, map values, otherwise.value, default), by their key path suffix. */
+  fixed: [string, string][];
 }
 
 export interface CompiledEntry {
@@ -125,7 +127,7 @@ function compileColumn(name: string, spec: ColumnSpec, target: TargetColumn, at:
   const c = columnRef(spec);
   const out: CompiledColumn = {
     name, at, target, outputs: [], onInvalid: c.onInvalid ?? "skip", otherwise: "skip",
-    defaultValue: toText(c.default), required, check: typeChecker(target),
+    defaultValue: toText(c.default), required, check: typeChecker(target), fixed: [],
   };
   const transform = c.transform ? normaliseSpec(c.transform) : undefined;
   const exprOf = (ref: string) => compileRef(ref, ctx.scope, "text", at);
@@ -160,6 +162,7 @@ function compileColumn(name: string, spec: ColumnSpec, target: TargetColumn, at:
     const problem = out.check(v);
     const type = target.enumLabels ? "" : ` (target column ${target.name} is ${target.type})`;
     if (problem) throw new AdoptError(`${at}.${where}: "${v}" ${problem}${type}`, 2);
+    out.fixed.push([where, v]);
   }
   return out;
 }
@@ -304,6 +307,30 @@ export async function prepareDefaults(c: Compiled, sql: import("postgres").Sql):
       if (!col.required || d === null || col.defaultValue !== null || d.includes("(")) continue;
       const [row] = await sql.unsafe(`select (${d})::text as v`);
       col.dbDefault = row.v as string;
+    }
+  }
+}
+
+/** Values the mapping itself writes are checked against the target's CHECK constraints on their column, on the
+ * target, before anything is read: a map value the table does not allow (a memory kind it does not know) is a
+ * mapping error with its key path, not thousands of skipped rows. (Values that come from legacy rows are checked
+ * per row, see engine/checks.ts.) */
+export async function checkFixedValues(c: Compiled, sql: import("postgres").Sql, catalog: TargetCatalog): Promise<void> {
+  const targets: { table: TargetTable; columns: CompiledColumn[] }[] = [
+    ...c.entries.map((e) => ({ table: e.table, columns: e.columns })),
+    { table: catalog.get("tenants")!, columns: c.tenant.columns },
+  ];
+  for (const { table, columns } of targets) {
+    for (const col of columns) {
+      if (col.fixed.length === 0) continue;
+      const rules = table.checks.filter((k) => k.columns.length === 1 && k.columns[0] === col.name);
+      for (const rule of rules) {
+        const q = `select coalesce((${rule.expr}), true) as ok from (select $1::text::${col.target.type} as ${ident(col.name)}) as candidate`;
+        for (const [where, v] of col.fixed) {
+          const [row] = await sql.unsafe(q, [v]);
+          if (!row.ok) throw new AdoptError(`${col.at}.${where}: "${v}" breaks the target's check ${rule.name} (${rule.expr})`, 2);
+        }
+      }
     }
   }
 }

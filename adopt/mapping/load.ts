@@ -2,7 +2,7 @@
 // the checks that need no database, and reports the first problems by their path in the file ("entries[2]
 // (bookings).columns.status.map"), so a person can find the bad key.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { usageError } from "../errors.ts";
 import { mappingSchema, type ColumnSpec, type Entry, type Mapping } from "./schema.ts";
@@ -24,7 +24,8 @@ export function resolveMappingFile(spec: string): string {
   if (existsSync(spec)) return path.resolve(spec);
   const shipped = path.join(SHIPPED, spec.endsWith(".json") ? spec : `${spec}.json`);
   if (!spec.includes("/") && existsSync(shipped)) return shipped;
-  throw usageError(`mapping file not found: ${spec}`);
+  const names = readdirSync(SHIPPED).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
+  throw usageError(`mapping file not found: ${spec} (shipped mappings: ${names.join(", ")}; or give the path of a .json file)`);
 }
 
 function pathText(entries: Mapping["entries"] | undefined, p: PropertyKey[]): string {

@@ -35,7 +35,8 @@ create table public.memories (
   primary key (tenant_id, id),
   foreign key (tenant_id, caller_id) references public.caller_profiles (tenant_id, id) on delete cascade,
   foreign key (tenant_id, source_call_id) references public.calls (tenant_id, id) on delete set null (source_call_id),
-  constraint memories_content_size check (length(content) between 1 and 4000),
+  -- As long as what legacy memory stores hold (transcript-length notes): 64 Ki characters, still full-text searchable.
+  constraint memories_content_size check (length(content) between 1 and 65536),
   constraint memories_kind check (kind in ('fact', 'preference', 'event', 'relationship', 'note', 'follow_up')),
   constraint memories_importance check (importance between 1 and 10)
 );

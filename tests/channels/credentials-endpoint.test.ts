@@ -31,7 +31,10 @@ describe("PUT /credentials", () => {
     expect((await put(other.members.owner.token, `channels/${shop.channelId}/access_token`, { value: "x" })).status).toBe(404);
     expect((await put(shop.members.owner.token, `channels/${shop.channelId}/password`, { value: "x" })).status).toBe(400);
     expect((await put(shop.members.owner.token, `channels/${shop.channelId}/access_token`, { value: "" })).status).toBe(400);
-    expect((await fetch(`${fns.url}/credentials/channels/${shop.channelId}/access_token`, { headers: { authorization: `Bearer ${shop.members.owner.token}` } })).status).toBe(404);
+    // Write-only: a GET is the wrong method (405, Allow: PUT), never a read.
+    const read = await fetch(`${fns.url}/credentials/channels/${shop.channelId}/access_token`, { headers: { authorization: `Bearer ${shop.members.owner.token}` } });
+    expect(read.status).toBe(405);
+    expect(read.headers.get("allow")).toBe("PUT, OPTIONS");
     expect(await readChannelSecret(shop.id, shop.channelId, "access_token", { sql: db.sql, key: await functionsKey() })).not.toBe("x");
   });
 

@@ -46,7 +46,17 @@ export function useTestDatabase(): TestDb {
     await Promise.all([db.sql?.end(), db.authAdmin?.end(), db.authenticator?.end()]);
     const { postgresUrl } = inject("db");
     const dropper = postgres(postgresUrl, { max: 1, onnotice: () => {} });
-    await dropper.unsafe(`drop database if exists ${db.name} with (force)`);
+    // A connection of another role (a function's or a child process's pool) may still be closing: postgres may not
+    // terminate it (42501), so give it a moment rather than leave the database behind.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await dropper.unsafe(`drop database if exists ${db.name} with (force)`);
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== "42501" || attempt === 10) throw err;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
     await dropper.end();
   });
   return db;

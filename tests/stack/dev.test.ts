@@ -1,22 +1,24 @@
 // `npm run dev` end to end, on side ports and a scratch data folder: cold start, the printed banner and demo token
 // working with curl-like calls, warm start keeping data, --reset rebuilding, and Ctrl-C stopping every process.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePorts } from "../../local/ports.ts";
+import { twinDataFolder } from "../../local/postgres.ts";
+import { scratchDir } from "../helpers/dev.ts";
 import { ROOT } from "../../local/supabase-cli.ts";
 
-// Beside the default stack and the suite's own cluster (which FRONTDESK_TEST_DB_PORT moves, so this follows it).
-const DB_PORT = Number(process.env.FRONTDESK_TEST_DB_PORT ?? 54332) + 30;
-const API_PORT = DB_PORT - 1;
-const dataDir = mkdtempSync(path.join(tmpdir(), "frontdesk-dev-"));
+// Ports the OS says are free, beside the default stack and the suite's own cluster.
+const [DB_PORT, API_PORT] = await freePorts(2);
+const dataDir = scratchDir("frontdesk-dev-");
 const running: ChildProcess[] = [];
 
 afterAll(() => {
   for (const child of running) if (child.exitCode === null) child.kill("SIGKILL");
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(twinDataFolder(path.join(dataDir, "db")), { recursive: true, force: true });
 });
 
 function portOpen(port: number): Promise<boolean> {
@@ -32,6 +34,7 @@ async function startDev(...args: string[]) {
   const env: NodeJS.ProcessEnv = {
     ...process.env, FRONTDESK_DATA_DIR: path.join(dataDir, "db"), FRONTDESK_DB_PORT: String(DB_PORT),
     FRONTDESK_API_PORT: String(API_PORT), FRONTDESK_READY_FILE: readyFile,
+    FRONTDESK_STATE_FILE: path.join(dataDir, "state.json"),
   };
   delete env.DATABASE_URL;
   const started = Date.now();

@@ -39,7 +39,7 @@ describe("caller memory", () => {
   });
 
   it("refuses oversized memories and importance outside 1..10", async () => {
-    await expect(db.sql`insert into public.memories (tenant_id, caller_id, content) values (${tenantId}, ${world.caller}, ${"x".repeat(4001)})`).rejects.toMatchObject({ code: "23514" });
+    await expect(db.sql`insert into public.memories (tenant_id, caller_id, content) values (${tenantId}, ${world.caller}, ${"x".repeat(65537)})`).rejects.toMatchObject({ code: "23514" });
     await expect(db.sql`insert into public.memories (tenant_id, caller_id, content, importance) values (${tenantId}, ${world.caller}, 'x', 11)`).rejects.toMatchObject({ code: "23514" });
   });
 });

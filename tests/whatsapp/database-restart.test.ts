@@ -7,6 +7,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LOCAL_WHATSAPP_APP_SECRET } from "../../local/keys.ts";
 import { prepareDatabase } from "../../local/database.ts";
+import { freePort } from "../../local/ports.ts";
 import { startCluster, type Cluster } from "../../local/postgres.ts";
 import { startFunctions, type FunctionsServer } from "../../local/functions.ts";
 import { functionEnv } from "../../local/stack.ts";
@@ -15,7 +16,7 @@ import type { TestDb } from "../helpers/db.ts";
 import { delivery, inbound, messagesChange, post } from "../helpers/meta.ts";
 import { waId, whatsappBusiness } from "./fixtures.ts";
 
-const port = Number(process.env.FRONTDESK_TEST_DB_PORT ?? 54332) + 50;
+const port = await freePort();
 const dataDir = mkdtempSync(path.join(tmpdir(), "frontdesk-restart-"));
 let cluster: Cluster;
 let fns: FunctionsServer;

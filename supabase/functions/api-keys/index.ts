@@ -9,9 +9,14 @@ import { createApiKey, createApiKeyInput, listApiKeys, revokeApiKey } from "../_
 import { HttpError } from "../_shared/http/errors.ts";
 import { parseJsonBody } from "../_shared/http/parse.ts";
 import { handle, json } from "../_shared/http/respond.ts";
+import { wrongMethod, type Routes } from "../_shared/http/methods.ts";
+
+const ROUTES: Routes = [["/", ["GET", "POST"]], [/^\/[^/]+$/, ["DELETE"]]];
 
 Deno.serve(handle(async (req) => {
   const path = new URL(req.url).pathname.replace(/^\/api-keys/, "").replace(/\/$/, "") || "/";
+  const refused = wrongMethod(req, path, ROUTES);
+  if (refused) return refused;
   const claims = await requireUser(req);
   const revoke = /^\/([^/]+)$/.exec(path);
   if (req.method === "POST" && path === "/") {

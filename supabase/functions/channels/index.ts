@@ -13,11 +13,16 @@ import { verifyChannel } from "../_shared/channels/verify.ts";
 import { HttpError } from "../_shared/http/errors.ts";
 import { parseWith } from "../_shared/http/parse.ts";
 import { handle, json } from "../_shared/http/respond.ts";
+import { wrongMethod, type Routes } from "../_shared/http/methods.ts";
 
 const channelPath = z.object({ id: z.uuid() });
+const ROUTES: Routes = [[/^\/channels\/[^/]+\/(verify|assign)\/?$/, ["POST"]]];
 
 Deno.serve(handle(async (req) => {
-  const match = /^\/channels\/([^/]+)\/(verify|assign)\/?$/.exec(new URL(req.url).pathname);
+  const path = new URL(req.url).pathname;
+  const refused = wrongMethod(req, path, ROUTES);
+  if (refused) return refused;
+  const match = /^\/channels\/([^/]+)\/(verify|assign)\/?$/.exec(path);
   if (req.method !== "POST" || !match) throw new HttpError(404, "not_found", "use POST /channels/<id>/verify or POST /channels/<id>/assign");
   if (match[2] === "assign") {
     await requireSecretKey(req);

@@ -13,13 +13,18 @@
 import { principalFrom } from "../_shared/api-keys/principal.ts";
 import { HttpError } from "../_shared/http/errors.ts";
 import { handle, json } from "../_shared/http/respond.ts";
+import { wrongMethod, type Routes } from "../_shared/http/methods.ts";
 import { parseJson } from "../_shared/http/parse.ts";
 import { forgetCaller, queryParams, readStoreBody, recall, storeMemories } from "../_shared/memory/memory.ts";
+
+const ROUTES: Routes = [["/", ["GET", "POST", "DELETE"]]];
 
 Deno.serve(handle(async (req) => {
   const url = new URL(req.url);
   const path = url.pathname.replace(/^\/memory/, "").replace(/\/$/, "") || "/";
   if (path !== "/") throw new HttpError(404, "not_found", `no route for ${req.method} ${url.pathname}`);
+  const refused = wrongMethod(req, path, ROUTES);
+  if (refused) return refused;
   switch (req.method) {
     case "POST": {
       // Size first (413 before anything else), then who is asking, then what the body says.

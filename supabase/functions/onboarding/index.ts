@@ -10,13 +10,21 @@ import { requireUser } from "../_shared/auth/jwt.ts";
 import { HttpError } from "../_shared/http/errors.ts";
 import { parseJsonBody } from "../_shared/http/parse.ts";
 import { handle, json } from "../_shared/http/respond.ts";
+import { wrongMethod, type Routes } from "../_shared/http/methods.ts";
 import {
   acceptInput, acceptInvitation, createTenant, createTenantInput, inviteInput, inviteMember, listMyTenants,
   switchInput, switchTenant,
 } from "../_shared/tenancy/onboarding.ts";
 
+const ROUTES: Routes = [
+  ["/", ["POST"]], ["/tenants", ["GET"]], ["/switch", ["POST"]], ["/invitations", ["POST"]], ["/invitations/accept", ["POST"]],
+];
+
 Deno.serve(handle(async (req) => {
-  const route = `${req.method} ${new URL(req.url).pathname.replace(/^\/onboarding/, "").replace(/\/$/, "") || "/"}`;
+  const path = new URL(req.url).pathname.replace(/^\/onboarding/, "").replace(/\/$/, "") || "/";
+  const refused = wrongMethod(req, path, ROUTES);
+  if (refused) return refused;
+  const route = `${req.method} ${path}`;
   const claims = await requireUser(req);
   switch (route) {
     case "POST /":

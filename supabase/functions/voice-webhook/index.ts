@@ -5,13 +5,17 @@
 // Bodies are form-encoded, as Twilio sends them; answers are TwiML (text/xml), errors JSON.
 import { HttpError } from "../_shared/http/errors.ts";
 import { handle } from "../_shared/http/respond.ts";
+import { wrongMethod, type Routes } from "../_shared/http/methods.ts";
 import { handleTwilio, type TwilioRoute } from "../_shared/twilio/webhook.ts";
 
 const ROUTES = new Set<TwilioRoute>(["incoming", "status", "recording"]);
+const METHODS: Routes = [[/^\/twilio\/(incoming|status|recording)$/, ["POST"]]];
 
 Deno.serve(handle(async (req) => {
   const url = new URL(req.url);
   const path = url.pathname.replace(/^\/voice-webhook/, "").replace(/\/$/, "");
+  const refused = wrongMethod(req, path, METHODS);
+  if (refused) return refused;
   const twilio = /^\/twilio\/([a-z]+)$/.exec(path);
   if (req.method === "POST" && twilio && ROUTES.has(twilio[1] as TwilioRoute)) {
     return await handleTwilio(req, twilio[1] as TwilioRoute);

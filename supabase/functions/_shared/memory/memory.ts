@@ -12,10 +12,11 @@ import { HttpError } from "../http/errors.ts";
 import { parseWith } from "../http/parse.ts";
 
 export const MEMORY_KINDS = ["fact", "preference", "event", "relationship", "note", "follow_up"] as const;
-/** The memories_content_size check: 1..4000 characters. */
-export const MAX_CONTENT = 4000;
+/** The memories_content_size check: 1..65536 characters (what legacy memory stores hold). */
+export const MAX_CONTENT = 65536;
 export const MAX_BATCH = 100;
-/** Largest body read: a full batch of maximal memories in multi-byte scripts (~1.2 MB of UTF-8) fits in 2 MiB. */
+/** Largest body read. One maximal memory in a multi-byte script (~256 KB of UTF-8) fits many times over; a batch of
+ * many long memories is bounded by the body, not by MAX_BATCH × MAX_CONTENT. */
 export const MAX_BODY_BYTES = 2 * MiB;
 
 const e164 = z.string().trim().regex(/^\+[1-9]\d{6,14}$/, "use E.164, e.g. +14155550123");
@@ -83,7 +84,7 @@ export async function readStoreBody(req: Request): Promise<string> {
 
 function tooLarge(): HttpError {
   return new HttpError(413, "payload_too_large",
-    `the request body is larger than the limit of ${MAX_BODY_BYTES} bytes: send at most ${MAX_BATCH} memories of up to ${MAX_CONTENT} characters each`,
+    `the request body is larger than the limit of ${MAX_BODY_BYTES} bytes: send at most ${MAX_BATCH} memories of up to ${MAX_CONTENT} characters each, ${MAX_BODY_BYTES} bytes in all (split long batches)`,
     { limit_bytes: MAX_BODY_BYTES });
 }
 
