@@ -201,8 +201,11 @@ $$;
 
 -- The customer Meta's identifiers name, in one business: found by wa_id, BSUID, phone or parent BSUID (in that
 -- order), created when new; whatever identifiers Meta gave are linked to that one customer (the latest BSUID and
--- username win; an identifier another customer already holds is left with that customer). Values that are not
--- what Meta documents (wa_id digits, BSUID `CC.<id>`, parent `CC.ENT.<id>`) are ignored; none usable is an error.
+-- username win). When they name several rows (known by phone from a call, by BSUID from an earlier message …) the
+-- rows are one person and are merged into the oldest (private.merge_customers), unless their identifiers contradict
+-- each other or Meta's (private.customers_agree: two people, e.g. a recycled number); then an identifier another
+-- customer holds is left with that customer. Values that are not what Meta documents (wa_id digits, BSUID
+-- `CC.<id>`, parent `CC.ENT.<id>`) are ignored; none usable is an error.
 create or replace function private.whatsapp_customer(
   p_tenant_id uuid, p_wa_id text, p_bsuid text, p_parent_bsuid text, p_username text, p_name text, p_at timestamptz
 )
@@ -217,6 +220,9 @@ declare
   v_parent text := case when p_parent_bsuid ~ '^[A-Z]{2}\.ENT\.[A-Za-z0-9]{1,128}$' then p_parent_bsuid end;
   v_username text := nullif(left(p_username, 64), '');
   v_id uuid;
+  v_meta public.customers;
+  v_row public.customers;
+  v_other public.customers;
 begin
   v_phone := case when ('+' || v_wa) ~ '^\+[1-9][0-9]{6,14}$' then '+' || v_wa end;
   if v_wa is null and v_bsuid is null and v_parent is null then
@@ -239,6 +245,22 @@ begin
   if v_id is null then
     raise exception 'could not find or create the customer' using errcode = '40001';
   end if;
+  v_meta.wa_id := v_wa; v_meta.phone := v_phone; v_meta.bsuid := v_bsuid; v_meta.parent_bsuid := v_parent;
+  for v_other in
+    select c.* from public.customers c
+    where c.tenant_id = p_tenant_id and c.id <> v_id
+      and (c.wa_id = v_wa or c.bsuid = v_bsuid or c.phone = v_phone or c.parent_bsuid = v_parent)
+    order by c.created_at, c.id
+  loop
+    select * into v_row from public.customers c where c.tenant_id = p_tenant_id and c.id = v_id;
+    if private.customers_agree(v_row, v_other) and private.customers_agree(v_row, v_meta) and private.customers_agree(v_other, v_meta) then
+      if (v_other.created_at, v_other.id) < (v_row.created_at, v_row.id) then
+        v_id := private.merge_customers(p_tenant_id, v_other.id, v_row.id);
+      else
+        v_id := private.merge_customers(p_tenant_id, v_row.id, v_other.id);
+      end if;
+    end if;
+  end loop;
   update public.customers c set
     wa_id = coalesce(c.wa_id, case when not exists (select 1 from public.customers o where o.tenant_id = p_tenant_id and o.wa_id = v_wa) then v_wa end),
     phone = coalesce(c.phone, case when not exists (select 1 from public.customers o where o.tenant_id = p_tenant_id and o.phone = v_phone) then v_phone end),
@@ -377,8 +399,11 @@ end;
 $$;
 
 -- A user changed their number (a system message from the old number): the customer moves to the new wa_id, phone
--- and, when Meta gives it, the new BSUID, keeping every conversation. A number another customer of the business
--- already holds is an error (recorded for the operator; the two need a person to merge them).
+-- and, when Meta gives it, the new BSUID, keeping every conversation. When another row of the business already holds
+-- the new number or BSUID and Meta's payload shows it is this person (that row has the new BSUID Meta gives,
+-- system.user_id, or its parent BSUID and no other BSUID), it is merged into the moving customer
+-- (private.merge_customers). Otherwise a number another customer holds is an error (recorded for the operator: it
+-- may be someone else's old record of that number).
 create or replace function private.whatsapp_change_number(p_tenant_id uuid, p_customer_id uuid, p_system jsonb)
 returns void
 language plpgsql
@@ -387,10 +412,22 @@ as $$
 declare
   v_wa text := coalesce(p_system ->> 'wa_id', p_system ->> 'new_wa_id');
   v_bsuid text := case when p_system ->> 'user_id' ~ '^[A-Z]{2}\.[A-Za-z0-9]{1,128}$' then p_system ->> 'user_id' end;
+  v_parent text := case when p_system ->> 'parent_user_id' ~ '^[A-Z]{2}\.ENT\.[A-Za-z0-9]{1,128}$' then p_system ->> 'parent_user_id' end;
+  v_holder public.customers;
 begin
   if v_wa is null or v_wa !~ '^[0-9]{6,20}$' then
     raise exception 'user_changed_number without a new wa_id' using errcode = '22023';
   end if;
+  for v_holder in
+    select c.* from public.customers c
+    where c.tenant_id = p_tenant_id and c.id <> p_customer_id
+      and (c.wa_id = v_wa or c.phone = '+' || v_wa or c.bsuid = v_bsuid)
+    order by c.created_at, c.id
+  loop
+    if v_holder.bsuid = v_bsuid or (v_holder.parent_bsuid = v_parent and (v_holder.bsuid is null or v_holder.bsuid = v_bsuid)) then
+      perform private.merge_customers(p_tenant_id, p_customer_id, v_holder.id);
+    end if;
+  end loop;
   update public.customers set
     wa_id = v_wa,
     phone = case when ('+' || v_wa) ~ '^\+[1-9][0-9]{6,14}$' then '+' || v_wa else phone end,
