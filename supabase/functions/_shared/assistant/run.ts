@@ -4,7 +4,7 @@
 // anything fails, nothing happened: no booking without its confirmation, no confirmation without its booking.
 import type postgres from "postgres";
 import { asWebhook, type Sql } from "../db/client.ts";
-import { bookingAssistant } from "./booking-assistant.ts";
+import { perBusinessAssistant } from "./choose.ts";
 import { createTools } from "./tools.ts";
 import type { Assistant, AssistantContext, AssistantTurn, InboundMessage } from "./types.ts";
 import { replyProblems } from "./whatsapp.ts";
@@ -33,7 +33,7 @@ function split(botState: Record<string, unknown>): { handled: string[]; state: R
   return { handled: Array.isArray(raw) ? raw.filter((x): x is string => typeof x === "string") : [], state };
 }
 
-export async function runAssistantTurn(sql: Sql, ref: TurnRef, assistant: Assistant = bookingAssistant): Promise<TurnResult> {
+export async function runAssistantTurn(sql: Sql, ref: TurnRef, assistant: Assistant = perBusinessAssistant): Promise<TurnResult> {
   const { tenantId, conversationId, messageId } = ref;
   return await asWebhook(async (tx) => {
     const [{ message }] = await tx<{ message: InboundMessage | null }[]>`

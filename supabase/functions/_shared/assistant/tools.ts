@@ -67,5 +67,7 @@ export function createTools(tx: Tx, ctx: AssistantContext): AssistantTools {
     async setOptOut(optedOut) {
       await tx`select private.assistant_set_opt_out(${tenant}, ${customer}, ${optedOut})`;
     },
+
+    tx,
   };
 }

@@ -2,6 +2,7 @@
 // deterministic booking assistant; a tenant may later get an LLM-driven one. Either way an assistant only reads the
 // context, calls the tools, and returns what to send and what to remember: the runner does every write, in one
 // transaction, so a turn happens completely or not at all.
+import type { Tx } from "../db/client.ts";
 
 /** What private.assistant_context(tenant, conversation) returns. Timestamps are ISO strings (jsonb). */
 export interface AssistantContext {
@@ -82,6 +83,11 @@ export interface AssistantTools {
   bookings(): Promise<UpcomingBooking[]>;
   cancel(bookingId: string): Promise<boolean>;
   setOptOut(optedOut: boolean): Promise<void>;
+  /**
+   * The turn's transaction (frontdesk_webhook), for an assistant that needs more than the above — the LLM assistant
+   * reads its context and runs the receptionist tool layer (tools/index.ts) through it. Its writes are the turn's.
+   */
+  tx?: Tx;
 }
 
 export interface ListRow { id: string; title: string; description?: string }

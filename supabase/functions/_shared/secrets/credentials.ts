@@ -8,6 +8,8 @@ import { setChannelSecret, type SecretName } from "./channel-secrets.ts";
 export const credentialValue = z.strictObject({ value: z.string().min(1).max(4096) });
 export const channelSecretName = z.enum(["access_token", "app_secret", "auth_token", "api_key"]);
 export const agentSecretName = z.enum(["webhook_secret", "api_key"]);
+/** The business's own credentials (PUT /credentials/business/<name>): its LLM API key. */
+export const tenantSecretName = z.enum(["llm_api_key"]);
 
 export async function setCredential(
   claims: CallerClaims & { tenant_id?: string },
