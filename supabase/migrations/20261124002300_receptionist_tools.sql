@@ -114,20 +114,16 @@ as $$
   select case when p_value ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then p_value::uuid end
 $$;
 
--- The phone number if it identifies a person: E.164, and not one of the numbers carriers put in place of a withheld
--- caller id (Twilio: +266696687 anonymous, +7378742833 restricted, +8656696 unavailable, +2562533 blocked). Null
--- otherwise, so a hidden number never finds, merges or creates anybody.
+-- The phone number if it identifies a person, else null, so a hidden number never finds, merges or creates anybody.
+-- Whether it does is private.callable_number's rule (20261124002100_voice_webhooks.sql: E.164, and not one of the
+-- numbers carriers put in place of a withheld caller id), the one definition every path uses.
 create or replace function private.tool_phone(p_phone text)
 returns text
 language sql
 immutable
 set search_path = ''
 as $$
-  select case
-    when p_phone is null or btrim(p_phone) !~ '^\+[1-9][0-9]{6,14}$' then null
-    when btrim(p_phone) in ('+266696687', '+7378742833', '+8656696', '+2562533') then null
-    else btrim(p_phone)
-  end
+  select case when private.callable_number(btrim(p_phone)) then btrim(p_phone) end
 $$;
 
 -- The caller's phone number: the context's, else the other party of the context's call (when it is this business's).
@@ -715,8 +711,9 @@ declare
   v_limit int := least(greatest(coalesce((p_args ->> 'limit')::int, 10), 1), 50);
   v_memories jsonb := '[]'::jsonb;
 begin
+  -- Resolved once, then looked up: tool_customer is volatile, so in the WHERE clause it would run once per customer.
   select cu.* into v_customer from public.customers cu
-  where cu.tenant_id = p_tenant_id and cu.id = private.tool_customer(p_tenant_id, p_caller, false);
+  where cu.tenant_id = p_tenant_id and cu.id = (select private.tool_customer(p_tenant_id, p_caller, false));
   if v_phone is not null then
     select * into v_profile from public.caller_profiles p where p.tenant_id = p_tenant_id and p.phone = v_phone;
   end if;

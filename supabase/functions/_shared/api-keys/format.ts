@@ -7,7 +7,7 @@ export const API_KEY_PATTERN = /^fd_live_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/;
 
 /** Scopes a key can hold (the api_keys_scopes check constraint has the same list). */
 export const API_KEY_SCOPES = [
-  "memory:read", "memory:write", "calls:write", "messages:write", "bookings:read", "bookings:write",
+  "memory:read", "memory:write", "calls:write", "messages:write", "bookings:read", "bookings:write", "tools:call",
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 

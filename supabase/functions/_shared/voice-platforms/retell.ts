@@ -27,13 +27,15 @@ import {
   type Envelope, type VoicePlatformAdapter,
 } from "./adapter.ts";
 import { applyCallEvent, assistantContext, callerVariables, storeReport } from "./store.ts";
-import { toolHooks } from "./tool-hooks.ts";
+import { RETELL_FUNCTION_EVENT, toolHooks } from "./tool-hooks.ts";
 
 /** How far a signature's timestamp may be from our clock (the SDK's default tolerance). */
 export const RETELL_TOLERANCE_MS = 5 * 60 * 1000;
 
 const envelope = z.looseObject({
-  event: z.string().min(1),
+  // Absent on a custom function call ({name, args, call}, see tool-hooks.ts), present on every webhook.
+  event: z.string().min(1).optional(),
+  name: z.string().optional(),
   call: z.looseObject({ agent_id: z.string().min(1).max(200) }).optional(),
   call_inbound: z.looseObject({ to_number: z.string().max(64).optional() }).optional(),
 });
@@ -222,8 +224,11 @@ export const retell: VoicePlatformAdapter = {
       if (!number) throw new HttpError(400, "invalid_input", "invalid request: call_inbound.to_number: expected the called number in E.164");
       return { event: d.event, platformAgentId: null, number };
     }
+    if (d.event === undefined && typeof d.name !== "string") {
+      throw new HttpError(400, "invalid_input", "invalid request: event: expected a webhook event, or a custom function call {name, args, call}");
+    }
     if (!d.call) throw new HttpError(400, "invalid_input", "invalid request: call.agent_id: the event names no agent");
-    return { event: d.event, platformAgentId: d.call.agent_id, number: null };
+    return { event: d.event ?? RETELL_FUNCTION_EVENT, platformAgentId: d.call.agent_id, number: null };
   },
 
   authenticate(headers: Headers, rawBody: string, secret: string, opts: AuthOptions = {}): Promise<boolean> {
