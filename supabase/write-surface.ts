@@ -142,7 +142,14 @@ export const WRITE_SURFACE: Record<string, TableSurface> = {
     },
     delete: managers,
   },
-  calls: { delete: managers },
+  calls: {
+    delete: managers,
+    rules: [
+      "outbound calls are requested by staff and up through outbound_request() / outbound_queue_batch() (never an API key); no client inserts a call row",
+      "a requested call (no provider id), whoever inserts it: a lead or customer of the business, an active agent, a verified number; never an opted-out or do-not-call callee; the callee's calling hours; the cool-down; the plan's outbound calls and minutes (402)",
+      "every rule is checked again when the call is dialled; a queued call not yet dialled may be cancelled (outbound_cancel)",
+    ],
+  },
   call_summaries: { delete: managers },
   caller_profiles: {
     insert: { by: managers, columns: ["tenant_id", "phone", "customer_id", "display_name", "summary", "preferences"] },
@@ -157,9 +164,16 @@ export const WRITE_SURFACE: Record<string, TableSurface> = {
   personality_metrics: { delete: managers },
   caller_personality: {},
   leads: {
-    insert: { by: team, columns: ["tenant_id", "name", "phone", "email", "company", "source", "source_detail", "status", "notes", "customer_id"] },
-    update: { by: team, columns: ["name", "phone", "email", "company", "source", "source_detail", "status", "notes", "customer_id"] },
+    insert: { by: team, columns: ["tenant_id", "name", "phone", "email", "company", "source", "source_detail", "status", "notes", "customer_id", "do_not_call"] },
+    update: { by: team, columns: ["name", "phone", "email", "company", "source", "source_detail", "status", "notes", "customer_id", "do_not_call"] },
     delete: team,
+    rules: ["last_contacted_at and status follow the lead's calls; a booking by the lead's number converts it (won)"],
+  },
+  outbound_call_settings: {
+    insert: { by: managers, columns: ["tenant_id", "window_start", "window_end", "cooldown_minutes", "calls_per_minute"] },
+    update: { by: managers, columns: ["window_start", "window_end", "cooldown_minutes", "calls_per_minute"] },
+    delete: managers,
+    rules: ["calling hours stay within 08:00–21:00; cool-down 60–43200 minutes; 1–60 calls a minute"],
   },
   api_keys: {
     update: { by: managers, columns: ["name", "revoked_at", "expires_at"] },

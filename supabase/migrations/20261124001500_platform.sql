@@ -17,7 +17,7 @@ create table public.api_keys (
   primary key (tenant_id, id),
   constraint api_keys_id_key unique (id),
   constraint api_keys_hash_key unique (key_hash),
-  constraint api_keys_scopes check (scopes <@ array['memory:read', 'memory:write', 'calls:write', 'messages:write', 'bookings:read', 'bookings:write']::text[] and cardinality(scopes) > 0),
+  constraint api_keys_scopes check (scopes <@ array['memory:read', 'memory:write', 'calls:write', 'messages:write', 'bookings:read', 'bookings:write', 'tools:call']::text[] and cardinality(scopes) > 0),
   constraint api_keys_name_present check (length(btrim(name)) between 1 and 100)
 );
 create index api_keys_created_by_idx on public.api_keys (created_by);
@@ -58,7 +58,9 @@ create table public.subscriptions (
 create unique index subscriptions_one_live_key on public.subscriptions (tenant_id) where status <> 'canceled';
 create index subscriptions_plan_idx on public.subscriptions (plan_id);
 
-create type public.usage_metric as enum ('inbound_messages', 'outbound_messages', 'call_minutes', 'memories');
+-- assistant_turns / assistant_tokens: the WhatsApp LLM assistant's turns and model tokens (in + out), see 20261124002400.
+create type public.usage_metric as enum ('inbound_messages', 'outbound_messages', 'call_minutes', 'memories', 'assistant_turns',
+                                        'assistant_tokens');
 
 create table public.usage_events (
   tenant_id uuid not null references public.tenants (id) on delete cascade,

@@ -752,7 +752,7 @@ begin
                                              floor(v_limit - private.usage_this_month(p_tenant_id, 'memories'))))::int end;
     for v_memory in select m from jsonb_array_elements(v_memories) with ordinality as e(m, n) order by n limit v_allowed loop
       insert into public.memories (tenant_id, caller_id, content, kind, importance, source_call_id)
-      values (p_tenant_id, v_caller, left(btrim(v_memory ->> 'content'), 4000),
+      values (p_tenant_id, v_caller, left(btrim(v_memory ->> 'content'), 65536),
               coalesce(v_memory ->> 'kind', 'fact'),
               least(10, greatest(1, coalesce((v_memory ->> 'importance')::int, 5))),
               v_call)

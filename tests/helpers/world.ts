@@ -43,6 +43,7 @@ export async function buildWorld(db: TestDb, tenantId: string, ownerId: string):
   await sql`insert into public.personality_metrics (tenant_id, call_id, caller_id, openness, agreeableness)
     values (${tenantId}, ${call.id}, ${caller.id}, 0.6, 0.8)`;
   const [lead] = await sql`insert into public.leads (tenant_id, name, phone, source) values (${tenantId}, 'Prospect', ${e164()}, 'web_form') returning id`;
+  await sql`insert into public.outbound_call_settings (tenant_id, window_start, window_end) values (${tenantId}, '09:00', '20:00')`;
   const [apiKey] = await sql`insert into public.api_keys (tenant_id, name, prefix, key_hash, scopes, created_by)
     values (${tenantId}, 'agent', 'fd_test_ab12', ${createHash("sha256").update(randomBytes(32)).digest()}, '{memory:read}', ${ownerId}) returning id`;
   const [subscription] = await sql`insert into public.subscriptions (tenant_id, plan_id, status) values (${tenantId}, 'starter', 'active') returning id`;

@@ -36,6 +36,7 @@ const READ: Record<string, Role | "tenancy"> = {
   api_keys: "admin", subscriptions: "admin", usage_events: "admin", usage_monthly: "admin", feature_flags: "staff",
   audit_log: "admin",
   follow_ups: "staff",
+  outbound_call_settings: "staff",
 };
 const GLOBAL_TABLES = new Set(["plans"]);
 // `tenants` is keyed by its own id (the distribution key itself); every other table by tenant_id.

@@ -14,7 +14,7 @@ describe("plan limits", () => {
     await db.sql`select private.record_usage(${t.id}, 'memories', 3, 'batch-1')`; // the same source again
     const rows = await usage(t.members.admin.token);
     expect(rows.find((r) => r.metric === "memories")).toEqual({ metric: "memories", used: 3, monthly_limit: 5000, remaining: 4997, plan_id: "starter" });
-    expect(rows.map((r) => r.metric).sort()).toEqual(["call_minutes", "inbound_messages", "memories", "outbound_messages"]);
+    expect(rows.map((r) => r.metric).sort()).toEqual(["assistant_tokens", "assistant_turns", "call_minutes", "inbound_messages", "memories", "outbound_call_minutes", "outbound_calls", "outbound_messages"]);
     expect(await outcome(usage(t.members.staff.token))).toBe("PT403");
   });
 

@@ -19,6 +19,10 @@ describe("GET /usage", () => {
       { metric: "outbound_messages", used: 0, limit: 1000, remaining: 1000 },
       { metric: "call_minutes", used: 0, limit: 300, remaining: 300 },
       { metric: "memories", used: 0, limit: 5000, remaining: 5000 },
+      { metric: "assistant_turns", used: 0, limit: 500, remaining: 500 },
+      { metric: "assistant_tokens", used: 0, limit: null, remaining: null },
+      { metric: "outbound_calls", used: 0, limit: 100, remaining: 100 },
+      { metric: "outbound_call_minutes", used: 0, limit: 200, remaining: 200 },
     ]);
 
     const key = await createKey(fns, t.members.owner.token, ["memory:write"]);

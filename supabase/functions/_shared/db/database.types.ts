@@ -165,17 +165,23 @@ isOneToOne: false
                   ]
                 },"calls": {
                   Row: {
-                    "agent_id": string | null,"channel_id": string | null,"created_at": string,"customer_id": string | null,"direction": Database["public"]['Enums']["call_direction"],"duration_seconds": number | null,"ended_at": string | null,"from_number": string | null,"id": string,"provider": string,"provider_call_id": string,"recording_duration_seconds": number | null,"recording_url": string | null,"started_at": string | null,"status": Database["public"]['Enums']["call_status"],"telephony_call_sid": string | null,"tenant_id": string,"to_number": string | null,"updated_at": string
+                    "agent_id": string | null,"batch_id": string | null,"channel_id": string | null,"context": NonNullable<Json>,"created_at": string,"customer_id": string | null,"dial_after": string | null,"dialed_at": string | null,"direction": Database["public"]['Enums']["call_direction"],"duration_seconds": number | null,"ended_at": string | null,"error_code": string | null,"error_message": string | null,"from_number": string | null,"id": string,"initiated_by": string | null,"lead_id": string | null,"provider": string,"provider_call_id": string | null,"recording_duration_seconds": number | null,"recording_url": string | null,"started_at": string | null,"status": Database["public"]['Enums']["call_status"],"telephony_call_sid": string | null,"tenant_id": string,"to_number": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "agent_id"?: string | null,"channel_id"?: string | null,"created_at"?: string,"customer_id"?: string | null,"direction": Database["public"]['Enums']["call_direction"],"duration_seconds"?: number | null,"ended_at"?: string | null,"from_number"?: string | null,"id"?: string,"provider": string,"provider_call_id": string,"recording_duration_seconds"?: number | null,"recording_url"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["call_status"],"telephony_call_sid"?: string | null,"tenant_id": string,"to_number"?: string | null,"updated_at"?: string
+                    "agent_id"?: string | null,"batch_id"?: string | null,"channel_id"?: string | null,"context"?: NonNullable<Json>,"created_at"?: string,"customer_id"?: string | null,"dial_after"?: string | null,"dialed_at"?: string | null,"direction": Database["public"]['Enums']["call_direction"],"duration_seconds"?: number | null,"ended_at"?: string | null,"error_code"?: string | null,"error_message"?: string | null,"from_number"?: string | null,"id"?: string,"initiated_by"?: string | null,"lead_id"?: string | null,"provider": string,"provider_call_id"?: string | null,"recording_duration_seconds"?: number | null,"recording_url"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["call_status"],"telephony_call_sid"?: string | null,"tenant_id": string,"to_number"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "agent_id"?: string | null,"channel_id"?: string | null,"created_at"?: string,"customer_id"?: string | null,"direction"?: Database["public"]['Enums']["call_direction"],"duration_seconds"?: number | null,"ended_at"?: string | null,"from_number"?: string | null,"id"?: string,"provider"?: string,"provider_call_id"?: string,"recording_duration_seconds"?: number | null,"recording_url"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["call_status"],"telephony_call_sid"?: string | null,"tenant_id"?: string,"to_number"?: string | null,"updated_at"?: string
+                    "agent_id"?: string | null,"batch_id"?: string | null,"channel_id"?: string | null,"context"?: NonNullable<Json>,"created_at"?: string,"customer_id"?: string | null,"dial_after"?: string | null,"dialed_at"?: string | null,"direction"?: Database["public"]['Enums']["call_direction"],"duration_seconds"?: number | null,"ended_at"?: string | null,"error_code"?: string | null,"error_message"?: string | null,"from_number"?: string | null,"id"?: string,"initiated_by"?: string | null,"lead_id"?: string | null,"provider"?: string,"provider_call_id"?: string | null,"recording_duration_seconds"?: number | null,"recording_url"?: string | null,"started_at"?: string | null,"status"?: Database["public"]['Enums']["call_status"],"telephony_call_sid"?: string | null,"tenant_id"?: string,"to_number"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     {
+      foreignKeyName: "calls_lead_fkey"
+      columns: ["tenant_id","lead_id"]
+isOneToOne: false
+      referencedRelation: "leads"
+      referencedColumns: ["tenant_id","id"]
+    },{
       foreignKeyName: "calls_tenant_id_agent_id_fkey"
       columns: ["tenant_id","agent_id"]
 isOneToOne: false
@@ -437,14 +443,14 @@ isOneToOne: false
                   ]
                 },"leads": {
                   Row: {
-                    "company": string | null,"created_at": string,"customer_id": string | null,"email": string | null,"id": string,"last_contacted_at": string | null,"name": string | null,"notes": string | null,"phone": string | null,"source": string,"source_detail": string | null,"status": Database["public"]['Enums']["lead_status"],"tenant_id": string,"updated_at": string
+                    "company": string | null,"created_at": string,"customer_id": string | null,"do_not_call": boolean,"email": string | null,"id": string,"last_contacted_at": string | null,"name": string | null,"notes": string | null,"phone": string | null,"source": string,"source_detail": string | null,"status": Database["public"]['Enums']["lead_status"],"tenant_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "company"?: string | null,"created_at"?: string,"customer_id"?: string | null,"email"?: string | null,"id"?: string,"last_contacted_at"?: string | null,"name"?: string | null,"notes"?: string | null,"phone"?: string | null,"source": string,"source_detail"?: string | null,"status"?: Database["public"]['Enums']["lead_status"],"tenant_id": string,"updated_at"?: string
+                    "company"?: string | null,"created_at"?: string,"customer_id"?: string | null,"do_not_call"?: boolean,"email"?: string | null,"id"?: string,"last_contacted_at"?: string | null,"name"?: string | null,"notes"?: string | null,"phone"?: string | null,"source": string,"source_detail"?: string | null,"status"?: Database["public"]['Enums']["lead_status"],"tenant_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "company"?: string | null,"created_at"?: string,"customer_id"?: string | null,"email"?: string | null,"id"?: string,"last_contacted_at"?: string | null,"name"?: string | null,"notes"?: string | null,"phone"?: string | null,"source"?: string,"source_detail"?: string | null,"status"?: Database["public"]['Enums']["lead_status"],"tenant_id"?: string,"updated_at"?: string
+                    "company"?: string | null,"created_at"?: string,"customer_id"?: string | null,"do_not_call"?: boolean,"email"?: string | null,"id"?: string,"last_contacted_at"?: string | null,"name"?: string | null,"notes"?: string | null,"phone"?: string | null,"source"?: string,"source_detail"?: string | null,"status"?: Database["public"]['Enums']["lead_status"],"tenant_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -537,6 +543,26 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "conversations"
       referencedColumns: ["tenant_id","id"]
+    }
+                  ]
+                },"outbound_call_settings": {
+                  Row: {
+                    "calls_per_minute": number,"cooldown_minutes": number,"tenant_id": string,"updated_at": string,"window_end": string,"window_start": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "calls_per_minute"?: number,"cooldown_minutes"?: number,"tenant_id": string,"updated_at"?: string,"window_end"?: string,"window_start"?: string
+                  }
+                  Update: {
+                    "calls_per_minute"?: number,"cooldown_minutes"?: number,"tenant_id"?: string,"updated_at"?: string,"window_end"?: string,"window_start"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "outbound_call_settings_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: true
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
     }
                   ]
                 },"personality_metrics": {
@@ -851,7 +877,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "booking_source": "whatsapp"|"voice"|"web"|"api","booking_status": "pending"|"confirmed"|"cancelled"|"completed"|"no_show","call_direction": "inbound"|"outbound","call_status": "queued"|"initiated"|"ringing"|"in_progress"|"completed"|"busy"|"no_answer"|"failed"|"canceled","channel_kind": "whatsapp"|"phone","conversation_status": "open"|"closed","lead_status": "new"|"contacted"|"qualified"|"won"|"lost","membership_role": "staff"|"admin"|"owner","message_direction": "inbound"|"outbound","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"voice"|"video"|"document"|"sticker"|"location"|"contacts"|"interactive"|"button"|"reaction"|"order"|"template"|"system"|"edit"|"revoke"|"unsupported","sentiment": "positive"|"neutral"|"negative"|"mixed","subscription_status": "trialing"|"active"|"past_due"|"canceled","tenant_status": "active"|"suspended","usage_metric": "inbound_messages"|"outbound_messages"|"call_minutes"|"memories"
+            "booking_source": "whatsapp"|"voice"|"web"|"api","booking_status": "pending"|"confirmed"|"cancelled"|"completed"|"no_show","call_direction": "inbound"|"outbound","call_status": "queued"|"initiated"|"ringing"|"in_progress"|"completed"|"busy"|"no_answer"|"failed"|"canceled","channel_kind": "whatsapp"|"phone","conversation_status": "open"|"closed","lead_status": "new"|"contacted"|"qualified"|"won"|"lost","membership_role": "staff"|"admin"|"owner","message_direction": "inbound"|"outbound","message_status": "received"|"queued"|"sent"|"delivered"|"read"|"failed","message_type": "text"|"image"|"audio"|"voice"|"video"|"document"|"sticker"|"location"|"contacts"|"interactive"|"button"|"reaction"|"order"|"template"|"system"|"edit"|"revoke"|"unsupported","sentiment": "positive"|"neutral"|"negative"|"mixed","subscription_status": "trialing"|"active"|"past_due"|"canceled","tenant_status": "active"|"suspended","usage_metric": "inbound_messages"|"outbound_messages"|"call_minutes"|"memories"|"assistant_turns"|"assistant_tokens"|"outbound_calls"|"outbound_call_minutes"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -967,7 +993,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "booking_source": ["whatsapp", "voice", "web", "api"],"booking_status": ["pending", "confirmed", "cancelled", "completed", "no_show"],"call_direction": ["inbound", "outbound"],"call_status": ["queued", "initiated", "ringing", "in_progress", "completed", "busy", "no_answer", "failed", "canceled"],"channel_kind": ["whatsapp", "phone"],"conversation_status": ["open", "closed"],"lead_status": ["new", "contacted", "qualified", "won", "lost"],"membership_role": ["staff", "admin", "owner"],"message_direction": ["inbound", "outbound"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "voice", "video", "document", "sticker", "location", "contacts", "interactive", "button", "reaction", "order", "template", "system", "edit", "revoke", "unsupported"],"sentiment": ["positive", "neutral", "negative", "mixed"],"subscription_status": ["trialing", "active", "past_due", "canceled"],"tenant_status": ["active", "suspended"],"usage_metric": ["inbound_messages", "outbound_messages", "call_minutes", "memories"]
+            "booking_source": ["whatsapp", "voice", "web", "api"],"booking_status": ["pending", "confirmed", "cancelled", "completed", "no_show"],"call_direction": ["inbound", "outbound"],"call_status": ["queued", "initiated", "ringing", "in_progress", "completed", "busy", "no_answer", "failed", "canceled"],"channel_kind": ["whatsapp", "phone"],"conversation_status": ["open", "closed"],"lead_status": ["new", "contacted", "qualified", "won", "lost"],"membership_role": ["staff", "admin", "owner"],"message_direction": ["inbound", "outbound"],"message_status": ["received", "queued", "sent", "delivered", "read", "failed"],"message_type": ["text", "image", "audio", "voice", "video", "document", "sticker", "location", "contacts", "interactive", "button", "reaction", "order", "template", "system", "edit", "revoke", "unsupported"],"sentiment": ["positive", "neutral", "negative", "mixed"],"subscription_status": ["trialing", "active", "past_due", "canceled"],"tenant_status": ["active", "suspended"],"usage_metric": ["inbound_messages", "outbound_messages", "call_minutes", "memories", "assistant_turns", "assistant_tokens", "outbound_calls", "outbound_call_minutes"]
           }
         }
 } as const
