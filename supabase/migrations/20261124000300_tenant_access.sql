@@ -9,7 +9,7 @@
 -- initplan) and compares `tenant_id` with a constant, which the indexes on every tenant table serve.
 
 -- The API key a request's claims name, or null. Only claims without a subject can name one: a user's JWT always has
--- `sub`, so no user token, whatever else it carries, is ever taken for a key (see the memory_api migration).
+-- `sub`, so no user token, whatever else it carries, is ever taken for a key (see the api_keys migration).
 create or replace function private.claimed_api_key(p_claims jsonb)
 returns uuid
 language sql
@@ -20,8 +20,10 @@ as $$
 $$;
 
 -- Resolves the caller's live access from the request's claims: "<tenant id>:<role>" when the claims' user still
--- has a membership in the claims' tenant and that tenant is active, '' otherwise. Security definer: it must read
--- memberships past their own policies. It caches the answer for the rest of the transaction (see tenant_id_for).
+-- has a membership in the claims' tenant and that tenant is active, '' otherwise. Claims naming an API key (no `sub`:
+-- see claimed_api_key; the api_keys table is the platform migration's) get '<tenant>:staff' while that key is live in
+-- the claims' tenant and the tenant is active. Security definer: it must read memberships and keys past their own
+-- policies. It caches the answer for the rest of the transaction (see tenant_id_for).
 create or replace function private.resolve_access()
 returns text
 language plpgsql
@@ -31,15 +33,30 @@ as $$
 declare
   -- Takes nothing from its caller: it can only ever cache the truth about the current request's own claims.
   v_claims text := coalesce(pg_catalog.current_setting('request.jwt.claims', true), '');
+  v_json jsonb;
+  v_key uuid;
   v_access text;
 begin
   if v_claims <> '' then
-    select m.tenant_id::text || ':' || m.role::text into v_access
-    from public.memberships m
-    join public.tenants t on t.id = m.tenant_id
-    where m.user_id = nullif(v_claims::jsonb ->> 'sub', '')::uuid
-      and m.tenant_id = nullif(v_claims::jsonb ->> 'tenant_id', '')::uuid
-      and t.status = 'active';
+    v_json := v_claims::jsonb;
+    v_key := private.claimed_api_key(v_json);
+    if v_key is not null then
+      select k.tenant_id::text || ':staff' into v_access
+      from public.api_keys k
+      join public.tenants t on t.id = k.tenant_id
+      where k.tenant_id = nullif(v_json ->> 'tenant_id', '')::uuid
+        and k.id = v_key
+        and k.revoked_at is null
+        and (k.expires_at is null or k.expires_at > pg_catalog.now())
+        and t.status = 'active';
+    else
+      select m.tenant_id::text || ':' || m.role::text into v_access
+      from public.memberships m
+      join public.tenants t on t.id = m.tenant_id
+      where m.user_id = nullif(v_json ->> 'sub', '')::uuid
+        and m.tenant_id = nullif(v_json ->> 'tenant_id', '')::uuid
+        and t.status = 'active';
+    end if;
   end if;
   -- Session-level settings (a function's SET clause would undo transaction-local ones at its exit), keyed by the
   -- transaction's start time and the exact claims, so no other transaction or caller can ever reuse them.

@@ -90,7 +90,11 @@ create trigger channels_audit after insert or update or delete on public.channel
   for each row execute function private.audit_row('tenant_id', 'id');
 create trigger channel_secrets_audit after insert or update or delete on private.channel_secrets
   for each row execute function private.audit_row('tenant_id', 'channel_id', 'name');
-create trigger api_keys_audit after insert or update or delete on public.api_keys
+-- The audit log records key changes, not key use: recording last use (at most once a minute per key, see
+-- touch_api_key) must not append an entry each time. Same trigger, every column but last_used_at.
+create trigger api_keys_audit
+  after insert or delete or update of tenant_id, id, name, prefix, key_hash, scopes, created_by, created_at, expires_at, revoked_at
+  on public.api_keys
   for each row execute function private.audit_row('tenant_id', 'id');
 create trigger subscriptions_audit after insert or update or delete on public.subscriptions
   for each row execute function private.audit_row('tenant_id', 'id');

@@ -115,7 +115,7 @@ as $$
 $$;
 
 -- The phone number if it identifies a person, else null, so a hidden number never finds, merges or creates anybody.
--- Whether it does is private.callable_number's rule (20261124002100_voice_webhooks.sql: E.164, and not one of the
+-- Whether it does is private.callable_number's rule (20261124002100_voice_calls.sql: E.164, and not one of the
 -- numbers carriers put in place of a withheld caller id), the one definition every path uses.
 create or replace function private.tool_phone(p_phone text)
 returns text

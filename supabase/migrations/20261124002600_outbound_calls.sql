@@ -1,7 +1,7 @@
 -- Outbound calls: the voice sales agent's half of the job. A member asks for a call to a lead or a customer with one
 -- of the business's agents; the call row exists first (status queued, initiated_by the member, lead/customer linked),
 -- then server code asks the agent's platform (Vapi, Retell, or Twilio with a media stream) and stores its call id;
--- the existing status callbacks and reports (voice_webhooks) complete it. Batches are queued rows drained by a
+-- the existing status callbacks and reports (twilio, voice_platforms) complete it. Batches are queued rows drained by a
 -- scheduler at a per-business rate.
 --
 -- The rules live here, whatever path asks (the server's request functions, a batch, operator SQL), and are checked

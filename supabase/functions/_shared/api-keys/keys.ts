@@ -1,5 +1,5 @@
 // API key management for owners and admins: create (the plaintext is in the answer once), list, revoke. Each is one
-// SQL function run as the caller (supabase/migrations/*_memory_api.sql); RLS on api_keys keeps it to owners and
+// SQL function run as the caller (supabase/migrations/*_api_keys.sql); RLS on api_keys keeps it to owners and
 // admins of the active business.
 import { z } from "zod";
 import { asCaller, type CallerClaims, type Sql } from "../db/client.ts";
