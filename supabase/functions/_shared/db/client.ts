@@ -1,5 +1,6 @@
 // The one connection pool a function instance uses (SUPABASE_DB_URL), and `asCaller`: run SQL exactly as PostgREST
-// would for the request's JWT — one transaction, `role` and `request.jwt.claims` set locally — so RLS decides.
+// would for the request's JWT — one transaction, `role` and `request.jwt.claims` set locally — so RLS decides. Role
+// and claims go out pipelined with the work's first statement: no round trip of their own.
 import postgres from "postgres";
 import { env, requireEnv } from "../env.ts";
 
@@ -30,13 +31,52 @@ const API_ROLES = new Set(["anon", "authenticated", "service_role"]);
 
 export interface CallerClaims { role: string; [claim: string]: unknown }
 
+/** A SQL string literal for any text, independent of `standard_conforming_strings` (E'' with `\\` and `''`). */
+function literal(text: string): string {
+  return `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+}
+
+interface Setup { text: string; params: string[]; prepare: boolean }
+
+/**
+ * The statement that makes the transaction act for `claims`: `role` and `request.jwt.claims` set transaction-locally,
+ * exactly as PostgREST does (it answers two booleans rather than echoing the claims back). postgres.js must describe a
+ * parameterised statement before it can bind it, a round trip of its own that holds back every query after it,
+ * unless the statement is already prepared on the connection. So: with prepared statements on (a direct connection,
+ * FRONTDESK_DB_PREPARE=true) a parameterised statement, described once per connection and pipelined from then on;
+ * otherwise (a transaction pooler) the values as literals in an unnamed statement, which needs no describe.
+ */
+function actAs(sql: Sql, role: string, claims: Record<string, unknown>): Setup {
+  const json = JSON.stringify(claims);
+  const text = (r: string, c: string) =>
+    `select pg_catalog.set_config('role', ${r}, true) is null, pg_catalog.set_config('request.jwt.claims', ${c}, true) is null`;
+  return sql.options.prepare
+    ? { text: text("$1", "$2"), params: [role, json], prepare: true }
+    : { text: text(literal(role), literal(json)), params: [], prepare: false };
+}
+
+/**
+ * One transaction whose every statement runs after `setup`, without waiting for it: `setup` is sent and the work's
+ * first statement follows on the same connection in the same write (postgres.js pipelines what a transaction issues
+ * without awaiting), so role and claims cost no round trip of their own. If `setup` fails, Postgres refuses every
+ * later statement of the transaction (25P02) and the transaction raises setup's error, so no statement of the work
+ * ever runs without the role and claims.
+ */
+async function inTransaction<T>(sql: Sql, setup: Setup, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return (await sql.begin(async (tx) => {
+    const ready = tx.unsafe(setup.text, setup.params, { prepare: setup.prepare }).execute();
+    // Awaited below; this only keeps a failure from surfacing as unhandled while the work runs.
+    ready.catch(() => {});
+    const result = await work(tx);
+    await ready;
+    return result;
+  })) as T;
+}
+
 export async function asCaller<T>(claims: CallerClaims, work: (tx: Tx) => Promise<T>, sql: Sql = db()): Promise<T> {
   // PostgREST switches to whatever role the JWT names; we allow only the API roles, never the pool's own.
   if (!API_ROLES.has(claims.role)) throw new Error(`refusing to act as role "${claims.role}"`);
-  return (await sql.begin(async (tx) => {
-    await tx`select set_config('role', ${claims.role}, true), set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-    return work(tx);
-  })) as T;
+  return inTransaction(sql, actAs(sql, claims.role, claims), work);
 }
 
 /**
@@ -44,10 +84,7 @@ export async function asCaller<T>(claims: CallerClaims, work: (tx: Tx) => Promis
  * security-definer ingest/outbox/assistant functions (each scoped to the tenant a number resolved to).
  */
 export async function asWebhook<T>(work: (tx: Tx) => Promise<T>, sql: Sql = db()): Promise<T> {
-  return (await sql.begin(async (tx) => {
-    await tx`set local role frontdesk_webhook`;
-    return work(tx);
-  })) as T;
+  return inTransaction(sql, { text: "set local role frontdesk_webhook", params: [], prepare: false }, work);
 }
 
 /**
@@ -58,9 +95,5 @@ export async function asWebhook<T>(work: (tx: Tx) => Promise<T>, sql: Sql = db()
  */
 export async function asService<T>(work: (tx: Tx) => Promise<T>, sql: Sql = db(), actorId?: string): Promise<T> {
   const claims = actorId ? { role: "service_role", sub: actorId } : { role: "service_role" };
-  return (await sql.begin(async (tx) => {
-    await tx`set local role service_role`;
-    await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-    return work(tx);
-  })) as T;
+  return inTransaction(sql, actAs(sql, "service_role", claims), work);
 }
