@@ -1,4 +1,4 @@
--- WhatsApp ingestion: Meta's webhook deliveries stored raw, then applied exactly once in one transaction.
+-- WhatsApp ingestion: Meta's webhook deliveries stored raw and applied exactly once, both in one transaction.
 --
 -- The webhook function runs as `frontdesk_webhook`, a role that can do nothing but execute the functions below:
 -- no table privileges, no RLS bypass of its own. Each function is `security definer` and writes only for the tenant
@@ -33,7 +33,10 @@ create table private.webhook_deliveries (
   -- The channel whose own Meta app secret signed it (null: the platform's app secret, which vouches for every number).
   signer_channel_id uuid,
   applied_at timestamptz,
-  result jsonb
+  result jsonb,
+  -- Why applying it failed as a whole (message, sqlstate), while the delivery itself was kept: cleared once a replay
+  -- applies it.
+  error jsonb
 );
 create index webhook_deliveries_received_idx on private.webhook_deliveries (provider, received_at);
 
@@ -696,13 +699,47 @@ begin
     end loop;
   end loop;
 
-  update private.webhook_deliveries set applied_at = now(),
+  update private.webhook_deliveries set applied_at = now(), error = null,
     result = jsonb_build_object('new', jsonb_array_length(v_new), 'duplicates', v_duplicates, 'statuses', v_statuses,
                                 'echoes', v_echoes, 'preferences', v_preferences, 'unroutable', v_unroutable,
                                 'unprocessable', v_unprocessable)
   where id = p_delivery_id;
   return jsonb_build_object('new_messages', v_new, 'duplicates', v_duplicates, 'statuses', v_statuses, 'echoes', v_echoes,
                             'preferences', v_preferences, 'unroutable', v_unroutable, 'unprocessable', v_unprocessable);
+end;
+$$;
+
+-- What the webhook calls: stores the delivery raw and applies it in one transaction. Applying runs in its own
+-- subtransaction: if it fails as a whole (a lock it cannot get, a bug in the apply), the raw delivery is still
+-- committed with the error on it, for `whatsapp:replay` (whatsapp_apply) to apply later, and the answer says so
+-- (applied: false), so Meta is answered 200 and the delivery is never lost. Only a failure to store it at all
+-- reaches the caller (a database outage: 503, and Meta retries).
+create or replace function private.whatsapp_receive(p_body jsonb, p_signer_channel_id uuid default null)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_id bigint;
+  v_result jsonb;
+  v_reason text;
+  v_state text;
+begin
+  insert into private.webhook_deliveries (provider, body, signer_channel_id)
+  values ('whatsapp', p_body, p_signer_channel_id)
+  returning id into v_id;
+  begin
+    v_result := private.whatsapp_apply(v_id, p_body, p_signer_channel_id) || jsonb_build_object('applied', true);
+  exception when others then
+    get stacked diagnostics v_reason = message_text, v_state = returned_sqlstate;
+    update private.webhook_deliveries
+    set error = jsonb_build_object('message', left(v_reason, 1000), 'sqlstate', v_state, 'at', now())
+    where id = v_id;
+    v_result := jsonb_build_object('new_messages', '[]'::jsonb, 'duplicates', 0, 'statuses', 0, 'echoes', 0,
+      'preferences', 0, 'unroutable', 0, 'unprocessable', 0, 'applied', false, 'error', v_state);
+  end;
+  return jsonb_build_object('delivery_id', v_id) || v_result;
 end;
 $$;
 
@@ -752,10 +789,12 @@ revoke all on function private.whatsapp_apply_echo(uuid, uuid, jsonb, jsonb) fro
 revoke all on function private.whatsapp_apply_preference(uuid, jsonb, jsonb) from public;
 revoke all on function private.record_delivery(text, jsonb, uuid) from public;
 revoke all on function private.whatsapp_apply(bigint, jsonb, uuid) from public;
+revoke all on function private.whatsapp_receive(jsonb, uuid) from public;
 revoke all on function private.whatsapp_channel_app(uuid) from public;
 revoke all on function private.whatsapp_deliveries_since(timestamptz) from public;
 grant execute on function private.record_delivery(text, jsonb, uuid) to frontdesk_webhook;
 grant execute on function private.whatsapp_apply(bigint, jsonb, uuid) to frontdesk_webhook;
+grant execute on function private.whatsapp_receive(jsonb, uuid) to frontdesk_webhook;
 grant execute on function private.whatsapp_channel_app(uuid) to frontdesk_webhook;
 grant execute on function private.whatsapp_deliveries_since(timestamptz) to frontdesk_webhook;
 grant execute on function private.channel_secret(uuid, uuid, text) to frontdesk_webhook;

@@ -1,6 +1,8 @@
-// Store a verified delivery raw, then apply it exactly once in one transaction (private.whatsapp_apply), as the
-// least-privileged webhook role. Each item is applied on its own (one that cannot be is recorded as unprocessable,
-// never losing the rest). The result lists the messages that are new, and which of them are for the bot to answer.
+// Store a verified delivery raw and apply it exactly once, in one transaction and one statement
+// (private.whatsapp_receive), as the least-privileged webhook role. Each item is applied on its own (one that cannot
+// be is recorded as unprocessable, never losing the rest); if applying fails as a whole, the raw delivery is still
+// stored, with the error, for `whatsapp:replay` (applyDelivery). The result lists the messages that are new, and
+// which of them are for the bot to answer.
 import { asWebhook, type Sql } from "../db/client.ts";
 
 export interface NewMessage {
@@ -31,6 +33,13 @@ export interface IngestResult {
   preferences?: number;
   /** Items that could not be applied, kept in private.webhook_unprocessable with their reason. */
   unprocessable?: number;
+  /**
+   * False when applying failed as a whole: the raw delivery is stored, with the error (webhook_deliveries.error),
+   * for a replay. Absent from replays (applyDelivery), which throw instead.
+   */
+  applied?: boolean;
+  /** The SQLSTATE of that failure. */
+  error?: string;
 }
 
 /**
@@ -38,14 +47,14 @@ export interface IngestResult {
  * is decided by whatsapp_apply against routing as it stands when applied, so a replay never trusts stale rights.
  */
 export async function ingestDelivery(body: unknown, signerChannelId: string | null, sql?: Sql): Promise<IngestResult> {
-  // Recorded on its own first, so a delivery that fails to apply is still kept for replay.
-  const deliveryId = await asWebhook(async (tx) => {
-    const [row] = await tx`select private.record_delivery('whatsapp', ${tx.json(body as never)}, ${signerChannelId}) as id`;
-    return Number(row.id);
+  return asWebhook(async (tx) => {
+    const [row] = await tx`select private.whatsapp_receive(${tx.json(body as never)}, ${signerChannelId}) as result`;
+    const result = row.result as IngestResult;
+    return { ...result, delivery_id: Number(result.delivery_id) };
   }, sql);
-  return applyDelivery(deliveryId, body, signerChannelId, sql);
 }
 
+/** Re-applies a stored delivery (`whatsapp:replay`); idempotent. */
 export async function applyDelivery(deliveryId: number, body: unknown, signerChannelId: string | null, sql?: Sql): Promise<IngestResult> {
   return asWebhook(async (tx) => {
     const [row] = await tx`select private.whatsapp_apply(${deliveryId}, ${tx.json(body as never)}, ${signerChannelId}) as result`;

@@ -68,6 +68,9 @@ export async function receiveDelivery(req: Request, channelId?: string, opts: { 
       received: true, new: result.new_messages.length, duplicates: result.duplicates, statuses: result.statuses,
       echoes: result.echoes ?? 0, preferences: result.preferences ?? 0, unroutable: result.unroutable,
       unprocessable: result.unprocessable ?? 0,
+      // false: stored, but applying failed as a whole (kept with the error for whatsapp:replay); still a 200, since
+      // the delivery is safe and a retry from Meta would fail the same way.
+      applied: result.applied !== false,
     }),
   };
 }
