@@ -188,10 +188,14 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
 }
 
 /** A URL option of a command line, if any (for cancelling on a signal; parsing proper happens in main). */
-function urlArg(argv: string[], flag: "--from" | "--into"): string | undefined {
-  const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
-  if (i < 0) return undefined;
-  return argv[i].startsWith(`${flag}=`) ? argv[i].slice(flag.length + 1) : argv[i + 1];
+function urlArg(argv: string[], flag: "from" | "into"): string | undefined {
+  try {
+    const { values } = nodeParseArgs({ args: argv, options: { [flag]: { type: "string" } }, strict: false, allowPositionals: true });
+    const v = values[flag];
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined; // a malformed command line: main reports it; nothing to cancel in a database it never named
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -204,7 +208,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       if (interrupted) process.exit(code);
       interrupted = true;
       process.stderr.write(`\nadopt: interrupted (${signal}): cancelling its work in the databases …\n`);
-      cancelOwnBackends([process.env.DATABASE_URL || DEFAULT_TARGET, urlArg(process.argv.slice(2), "--from"), urlArg(process.argv.slice(2), "--into")]).then((n) => {
+      cancelOwnBackends([process.env.DATABASE_URL || DEFAULT_TARGET, urlArg(process.argv.slice(2), "from"), urlArg(process.argv.slice(2), "into")]).then((n) => {
         process.stderr.write(
           `adopt: stopped${n ? ` (${n} running statement${n === 1 ? "" : "s"} cancelled)` : ""}; what was in progress was rolled back ` +
           `(batches already committed stay: run again to continue; a rollback changed nothing)\n`,

@@ -22,6 +22,7 @@ import { freePort } from "../local/ports.ts";
 import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { prepareDatabase } from "../local/database.ts";
 import { startFunctions, type FunctionsServer } from "../local/functions.ts";
@@ -39,8 +40,9 @@ const PER_TENANT = 1000; // memories per tenant; the hot tenant's all belong to 
 const CALLERS = 20; // caller profiles per tenant
 const ITERATIONS = Math.max(1, Number(process.env.BENCH_ITERATIONS ?? 500));
 const WARMUP = Math.max(0, Number(process.env.BENCH_WARMUP ?? 50));
-const KEEP = process.argv.includes("--keep");
-const PLANS = process.argv.includes("--plans");
+const { values: flags } = parseArgs({ options: { keep: { type: "boolean", default: false }, plans: { type: "boolean", default: false } }, strict: true });
+const KEEP = flags.keep;
+const PLANS = flags.plans;
 const HOT = Math.ceil(TENANTS / 2); // a tenant in the middle of the insert order
 const P50_TARGET_MS = 10;
 const RATIO_TARGET = 1.5;

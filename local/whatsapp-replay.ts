@@ -1,6 +1,7 @@
 // `npm run whatsapp:replay -- --since <time>`: re-applies the stored raw WhatsApp deliveries received since <time>
 // (ISO 8601, or a duration back from now: 30m, 6h, 2d). Idempotent: messages already stored are not stored again.
 // Targets DATABASE_URL, else the running local stack (.frontdesk/state.json), else the default port.
+import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { applyDelivery } from "../supabase/functions/_shared/whatsapp/ingest.ts";
 import { asWebhook } from "../supabase/functions/_shared/db/client.ts";
@@ -20,10 +21,14 @@ export function parseSince(value: string | undefined, now = Date.now()): Date {
   return at;
 }
 
-const args = process.argv.slice(2);
-const i = args.indexOf("--since");
-if (i < 0) usage("missing --since");
-const since = parseSince(args[i + 1]);
+function sinceArg(argv: string[]): Date {
+  try {
+    return parseSince(parseArgs({ args: argv, options: { since: { type: "string" } }, strict: true }).values.since);
+  } catch (err) {
+    usage((err as Error).message);
+  }
+}
+const since = sinceArg(process.argv.slice(2));
 const url = localDbUrl();
 const sql = postgres(url, { max: 2, onnotice: () => {}, connect_timeout: 5 });
 try {

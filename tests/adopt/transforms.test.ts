@@ -20,6 +20,11 @@ describe("adopt transforms", () => {
     expect(["612 34 56 78", "+34612345678", "0034 612 345 678", "34612345678", "whatsapp:+34612345678"].map(es)).toEqual(Array(5).fill("+34612345678"));
     expect(toE164("020 7946 0958", "GB")).toBe("+442079460958");
     expect(toWaId("+34 612 34 56 78", "ES")).toBe("34612345678");
+    // Every country libphonenumber-js has metadata for, not only the ones rules were once written for.
+    expect(toE164("090-1234-5678", "JP")).toBe("+819012345678");
+    expect(toWaId("081 234 5678", "ZA")).toBe("27812345678");
+    expect(bad(toE164("+13705550000", "US"))).toBe(true); // no assigned area code: reported, not imported
+    expect((toE164("612 34 56 78", "XX") as Invalid).reason).toMatch(/unknown country XX/);
   });
 
   it("prices, durations, times, weekdays, booleans, e-mails and lists", () => {

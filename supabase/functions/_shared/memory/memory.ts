@@ -6,10 +6,11 @@
 // learns nothing about what a valid one looks like.
 import { z } from "zod";
 import { asPrincipal, type Principal } from "../api-keys/principal.ts";
-import type { Sql } from "../db/client.ts";
+import type { Sql, Tx } from "../db/client.ts";
 import { MiB, readText } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import { parseWith } from "../http/parse.ts";
+import { businessCountry, toE164, WITHHELD } from "../phone/phone.ts";
 
 export const MEMORY_KINDS = ["fact", "preference", "event", "relationship", "note", "follow_up"] as const;
 /** The memories_content_size check: 1..65536 characters (what legacy memory stores hold). */
@@ -19,9 +20,30 @@ export const MAX_BATCH = 100;
  * many long memories is bounded by the body, not by MAX_BATCH × MAX_CONTENT. */
 export const MAX_BODY_BYTES = 2 * MiB;
 
-const e164 = z.string().trim().regex(/^\+[1-9]\d{6,14}$/, "use E.164, e.g. +14155550123");
+// A caller's number as given: E.164, or a national number of the business's country ("(305) 555-0199"), turned into
+// E.164 by callerNumber() with libphonenumber-js once the business is known. SQL functions receive E.164 only.
+const CALLER_HINT = "use E.164, e.g. +14155550123 (or a national number of the business's country)";
+const e164 = z.string().trim().min(1, CALLER_HINT).max(64, CALLER_HINT);
 // In a query string an unencoded "+" arrives as a space ("?caller=+1415…" is a common mistake): take it as the "+".
 const callerParam = z.preprocess((v) => (typeof v === "string" ? v.replace(/^ (?=[1-9])/, "+") : v), e164);
+
+/**
+ * The caller as E.164 through libphonenumber-js: an international number as given (when a possible number), a
+ * national one read in the business's country (its phone's, else settings.country; none: E.164 only). Withheld
+ * placeholders pass unchanged: the SQL functions recognise and refuse them (private.callable_number). One extra
+ * statement, only for a number not already international.
+ */
+export async function callerNumber(tx: Tx, raw: string): Promise<string> {
+  if (WITHHELD.has(raw)) return raw;
+  const international = toE164(raw, null, { international: "possible" });
+  if (international) return international;
+  const [business] = await tx<{ phone: string | null; country: string | null }[]>`select phone, country from private.phone_defaults()`;
+  const country = business ? businessCountry(business) : undefined;
+  const national = country ? toE164(raw, country, { international: "possible" }) : null;
+  if (national) return national;
+  const message = country ? `not a phone number in ${country} or internationally: ${CALLER_HINT}` : `${CALLER_HINT}; the business has no phone or settings.country to read national numbers in`;
+  throw new HttpError(400, "invalid_input", `invalid request: caller: ${message}`, [{ path: "caller", message }]);
+}
 
 export const memoryInput = z.strictObject({
   content: z.string().trim().min(1).max(MAX_CONTENT),
@@ -95,8 +117,9 @@ export function queryParams(url: URL): Record<string, string> {
 export async function storeMemories(principal: Principal, body: unknown, sql?: Sql): Promise<StoreResult> {
   return asPrincipal(principal, "memory:write", async (tx) => {
     const input = parseWith(storeInput, body);
+    const caller = await callerNumber(tx, input.caller);
     const [row] = await tx<{ result: StoreResult }[]>`
-      select private.memory_store(${input.caller}, ${tx.json(input.memories as never)}, ${tx.json(input.profile as never)}) as result`;
+      select private.memory_store(${caller}, ${tx.json(input.memories as never)}, ${tx.json(input.profile as never)}) as result`;
     return row.result;
   }, sql);
 }
@@ -104,8 +127,9 @@ export async function storeMemories(principal: Principal, body: unknown, sql?: S
 export async function recall(principal: Principal, params: Record<string, string>, sql?: Sql): Promise<Recall> {
   return asPrincipal(principal, "memory:read", async (tx) => {
     const input = parseWith(recallInput, params);
+    const caller = await callerNumber(tx, input.caller);
     const [row] = await tx<{ result: Recall }[]>`
-      select private.memory_recall(${input.caller}, ${input.q ?? null}, ${input.limit}) as result`;
+      select private.memory_recall(${caller}, ${input.q ?? null}, ${input.limit}) as result`;
     return row.result;
   }, sql);
 }
@@ -113,7 +137,8 @@ export async function recall(principal: Principal, params: Record<string, string
 export async function forgetCaller(principal: Principal, params: Record<string, string>, sql?: Sql): Promise<ForgetResult> {
   return asPrincipal(principal, "memory:write", async (tx) => {
     const input = parseWith(forgetInput, params);
-    const [row] = await tx<{ result: ForgetResult }[]>`select private.memory_forget(${input.caller}) as result`;
+    const caller = await callerNumber(tx, input.caller);
+    const [row] = await tx<{ result: ForgetResult }[]>`select private.memory_forget(${caller}) as result`;
     return row.result;
   }, sql);
 }

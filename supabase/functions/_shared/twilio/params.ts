@@ -3,6 +3,7 @@
 // Parameter names follow Twilio's voice webhook, status callback and <Record> references.
 import { z } from "zod";
 import { validation } from "../http/parse.ts";
+import { normalizeCallerId } from "../phone/phone.ts";
 import type { FormParams } from "./signature.ts";
 
 export type CallStatus = "queued" | "initiated" | "ringing" | "in_progress" | "completed" | "busy" | "no_answer" | "failed" | "canceled";
@@ -72,4 +73,16 @@ export function isoTimestamp(value: string | undefined): string | null {
 /** The number that is ours on this call: the called number inbound, the calling one outbound. */
 export function businessNumber(p: { Direction?: string; From?: string; To?: string }): string | undefined {
   return p.Direction?.startsWith("outbound") ? p.From : p.To;
+}
+
+/**
+ * From and To as stored on the call: E.164 through libphonenumber-js when they are phone numbers (Twilio sends E.164;
+ * a national one is read in `country`, the business's), otherwise exactly as sent ("anonymous", "client:…", "sip:…",
+ * the withheld placeholders such as +266696687), for private.callable_number to judge.
+ */
+export function callNumbers(p: { From?: string; To?: string }, country?: string): { from: string | null; to: string | null } {
+  return {
+    from: p.From === undefined ? null : normalizeCallerId(p.From, country),
+    to: p.To === undefined ? null : normalizeCallerId(p.To, country),
+  };
 }

@@ -13,7 +13,8 @@ import { KiB, readText } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import { decryptSecret, type EncryptionKey } from "../secrets/crypto.ts";
 import { VOICEMAIL_MAX_SECONDS, voicePublicBaseUrl } from "./config.ts";
-import { businessNumber, callStatus, firstValues, incomingCall, isoTimestamp, parseParams, recording } from "./params.ts";
+import { countryOfNumber } from "../phone/phone.ts";
+import { businessNumber, callNumbers, callStatus, firstValues, incomingCall, isoTimestamp, parseParams, recording } from "./params.ts";
 import { formParams, verifyTwilioSignature, type FormParams } from "./signature.ts";
 import { languageOf, NOT_IN_SERVICE, SAY_LOCALE, voicemailGreeting } from "./texts.ts";
 import { connectStream, hangup, record, response, say, twimlResponse } from "./twiml.ts";
@@ -151,8 +152,10 @@ export async function handleTwilio(req: Request, route: TwilioRoute, opts: Twili
 /** The one SQL function of each request, for the tenant the verified number belongs to, and the answer. */
 async function apply(parsed: Parsed, channel: VoiceChannel, number: string, base: string, sql?: Sql): Promise<Response> {
   const { tenant_id: tenant, channel_id: channelId } = channel;
+  // The business's country is its number's on this call (the verified channel number, the business's own line).
+  const numbers = callNumbers(parsed.p, countryOfNumber(number));
   const call = {
-    call_sid: parsed.p.CallSid, from: parsed.p.From ?? null, to: parsed.p.To ?? number,
+    call_sid: parsed.p.CallSid, from: numbers.from, to: numbers.to ?? number,
     direction: parsed.p.Direction ?? null, caller_name: parsed.p.CallerName ?? null,
   };
   if (parsed.route === "incoming") {
@@ -161,7 +164,7 @@ async function apply(parsed: Parsed, channel: VoiceChannel, number: string, base
       const [row] = await tx`select private.twilio_incoming_call(${tenant}, ${channelId}, ${tx.json(input as never)}) as d`;
       return row.d as IncomingDecision;
     }, sql);
-    return twimlResponse(incomingTwiml(decision, { from: parsed.p.From, to: number }, base));
+    return twimlResponse(incomingTwiml(decision, { from: numbers.from ?? parsed.p.From, to: number }, base));
   }
   if (parsed.route === "status") {
     const input = { ...call, status: parsed.p.CallStatus, at: isoTimestamp(parsed.p.Timestamp), duration: parsed.p.CallDuration ?? null };
