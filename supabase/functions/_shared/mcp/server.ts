@@ -24,11 +24,11 @@ import { MiB, readText } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import { parseJson } from "../http/parse.ts";
 import { json } from "../http/respond.ts";
+import { E164 } from "../phone/e164.ts";
 import { runTool, toolDefinitions, type ToolContext } from "../tools/index.ts";
 
 export const MCP_SERVER_INFO = { name: "frontdesk-receptionist", version: "1.0.0" } as const;
 export const MCP_BODY_LIMIT = 1 * MiB;
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 export interface McpOptions { sql?: Sql }
 

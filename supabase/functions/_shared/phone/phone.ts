@@ -6,10 +6,11 @@
 // settings.country); without one only international numbers are accepted, never guessed. Used by the adoption
 // transforms (Node), the memory API and the Twilio webhooks (Deno, `npm:libphonenumber-js` in deno.json).
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js";
+import { E164 } from "./e164.ts";
 
 export type { CountryCode };
 
-export const E164 = /^\+[1-9][0-9]{6,14}$/;
+export { E164 };
 
 /**
  * The caller ids carriers and Twilio put in From when the caller withheld the number (keypad spellings of

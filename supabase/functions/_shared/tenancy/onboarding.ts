@@ -4,6 +4,7 @@ import { z } from "zod";
 import type postgres from "postgres";
 import { asCaller, type CallerClaims, type Sql } from "../db/client.ts";
 import type { Database } from "../db/database.types.ts";
+import { E164 } from "../phone/e164.ts";
 
 type Api = Database["public"];
 export type Tenant = Api["Tables"]["tenants"]["Row"];
@@ -18,7 +19,7 @@ export const createTenantInput = z.strictObject({
   timezone: z.string().min(1).max(64).default("UTC"),
   category: z.string().trim().min(1).max(60).optional(),
   address: z.string().trim().max(500).optional(),
-  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, "use E.164, e.g. +14155550123").optional(),
+  phone: z.string().regex(E164, "use E.164, e.g. +14155550123").optional(),
   settings: z.record(z.string(), z.unknown()).default({}),
 });
 export type CreateTenantInput = z.infer<typeof createTenantInput>;

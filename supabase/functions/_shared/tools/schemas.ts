@@ -6,6 +6,7 @@
 // Arguments are the caller's own words wherever that is natural ("a fade", "with Luis", "tomorrow afternoon"): the
 // server resolves them against the business (resolve.ts) and says in its answer what it understood.
 import { z } from "zod";
+import { E164 } from "../phone/e164.ts";
 
 const words = (max: number) => z.string().trim().min(1).max(max);
 
@@ -101,7 +102,7 @@ export const toolArgs = {
   take_message: z.object({
     message: words(4000).describe("The message for the team, in full: who, what about, what they want done."),
     caller_name: words(200).optional().describe("The caller's name, if known."),
-    callback_phone: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, "use E.164, e.g. +14155550123").optional()
+    callback_phone: z.string().trim().regex(E164, "use E.164, e.g. +14155550123").optional()
       .describe("A number to call back (E.164), if different from the one they call from."),
   }).describe("Leaves a message for the team, who see it in their follow-ups and get back to the caller."),
 

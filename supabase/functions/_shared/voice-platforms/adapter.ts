@@ -7,6 +7,7 @@
 // ones the receptionist tool layer fills).
 import { z } from "zod";
 import type { Sql } from "../db/client.ts";
+import { E164 } from "../phone/e164.ts";
 import type { EncryptionKey } from "../secrets/crypto.ts";
 
 export type Platform = "vapi" | "retell";
@@ -216,7 +217,7 @@ export function fromStructuredData(data: Record<string, unknown>) {
 }
 
 /** An E.164 number, or null (web calls, SIP addresses, "anonymous"). Whether it is callable the database decides. */
-export const e164 = (v: unknown): string | null => (typeof v === "string" && /^\+[1-9]\d{6,14}$/.test(v) ? v : null);
+export const e164 = (v: unknown): string | null => (typeof v === "string" && E164.test(v) ? v : null);
 
 /**
  * Whether a caller id is a real, callable number: the same rule as private.callable_number (which decides for every
