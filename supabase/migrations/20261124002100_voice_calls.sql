@@ -2,8 +2,8 @@
 -- receptionist tools, outbound calls). One helper, private.callable_number, decides on every path whether a caller id
 -- is a real number: a withheld id never creates, merges or looks up a customer or caller profile. A call's status
 -- only moves forward (voice_call_advance) and its minutes are counted once, whichever provider reports its end
--- (voice_bill_call). These run inside the definer functions of the twilio and voice_platforms migrations, as their
--- owner; no role is granted them.
+-- (voice_bill_call). These run inside the definer functions of the twilio, voice_platforms, receptionist_tools and
+-- outbound_calls migrations, as their owner; no role is granted them.
 
 -- Whether the business is open at p_at: inside one of its opening windows for that local weekday (its own time zone,
 -- so DST moves the UTC instants, not the wall clock) and not inside a whole-business closure. A window may close at

@@ -41,7 +41,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_tenant uuid := (select private.tenant_id_for('admin'));
+  v_tenant uuid := (select private.writer_tenant_id('admin'));
 begin
   if v_tenant is null or not exists (select 1 from public.voice_agents where tenant_id = v_tenant and id = p_agent_id) then
     perform private.fail(404, 'no voice agent with this id in your business (or you are not an owner or admin)');

@@ -372,24 +372,6 @@ as $$
   where b.tenant_id = p_tenant_id and b.id = p_booking_id
 $$;
 
--- Whether the business is open at p_at (its own hours and time zone, no whole-business closure).
-create or replace function private.tool_open_at(p_tenant_id uuid, p_at timestamptz)
-returns boolean
-language sql
-stable
-set search_path = ''
-as $$
-  select exists (
-      select 1 from public.tenants t join public.business_hours h on h.tenant_id = t.id
-      where t.id = p_tenant_id
-        and h.weekday = extract(dow from (p_at at time zone t.timezone))::smallint
-        and (p_at at time zone t.timezone)::time >= h.opens_at
-        and (p_at at time zone t.timezone)::time < h.closes_at)
-    and not exists (
-      select 1 from public.closures c
-      where c.tenant_id = p_tenant_id and c.staff_id is null and c.starts_at <= p_at and p_at < c.ends_at)
-$$;
-
 -- ---------------------------------------------------------------------------------------------------------------
 -- The tools
 -- ---------------------------------------------------------------------------------------------------------------
@@ -662,7 +644,7 @@ as $$
     'business', jsonb_build_object('name', t.name, 'category', t.category, 'address', t.address, 'phone', t.phone,
                                    'timezone', t.timezone, 'language', coalesce(t.settings ->> 'language', 'en')),
     'now', jsonb_build_object('local', to_char(now() at time zone t.timezone, 'YYYY-MM-DD"T"HH24:MI'),
-                              'open', private.tool_open_at(p_tenant_id, now())),
+                              'open', private.voice_open_at(p_tenant_id, now())),
     'today', (select jsonb_build_object('day', w.day, 'weekday', w.weekday,
                                         'hours', case when w.closed_all_day then '[]'::jsonb else w.hours end,
                                         'closure', w.closure_reason, 'closed_all_day', w.closed_all_day)
@@ -900,7 +882,7 @@ as $$
 declare
   v_replay jsonb := private.tool_claim(p_tenant_id, p_caller, 'transfer_to_human');
   v_number text;
-  v_open boolean := private.tool_open_at(p_tenant_id, now());
+  v_open boolean := private.voice_open_at(p_tenant_id, now());
   v_conversation uuid;
   v_follow_up jsonb;
 begin
@@ -947,7 +929,6 @@ begin
     'private.tool_book_core(uuid, uuid, uuid, uuid, timestamptz, public.booking_source, uuid, text, text)',
     'private.tool_next_slots(uuid, uuid, uuid, timestamptz, int)',
     'private.tool_booking_json(uuid, uuid)',
-    'private.tool_open_at(uuid, timestamptz)',
     'private.tool_follow_up(uuid, jsonb, text, text, text, text)',
     'private.tool_context(uuid, jsonb)',
     'private.tool_check_availability(uuid, jsonb, jsonb)',

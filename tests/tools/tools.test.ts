@@ -235,7 +235,7 @@ describe("take_message and transfer_to_human", () => {
     } finally {
       await db.sql`update public.business_hours set opens_at = '09:00', closes_at = '17:00' where tenant_id = ${shop.id}`;
     }
-    const closedNow = await db.sql`select private.tool_open_at(${shop.id}, now()) as open`;
+    const closedNow = await db.sql`select private.voice_open_at(${shop.id}, now()) as open`;
     if (!closedNow[0].open) {
       const r = await run(onCall(maria), "transfer_to_human", {});
       expect(r.data).toMatchObject({ action: "take_message", reason: "closed", transfer_number: null });
