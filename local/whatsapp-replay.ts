@@ -1,5 +1,7 @@
 // `npm run whatsapp:replay -- --since <time>`: re-applies the stored raw WhatsApp deliveries received since <time>
 // (ISO 8601, or a duration back from now: 30m, 6h, 2d). Idempotent: messages already stored are not stored again.
+// The customers' phones are read from each stored body with libphonenumber-js (applyDelivery: whatsappPhones), as
+// the webhook read them on arrival.
 // Targets DATABASE_URL, else the running local stack (.frontdesk/state.json), else the default port.
 import { parseArgs } from "node:util";
 import postgres from "postgres";

@@ -10,65 +10,25 @@
 
 -- The API key a request's claims name, or null. Only claims without a subject can name one: a user's JWT always has
 -- `sub`, so no user token, whatever else it carries, is ever taken for a key (see the api_keys migration).
+-- PL/pgSQL rather than SQL: a non-inlinable SQL function is planned on every call; this one's plan is kept.
 create or replace function private.claimed_api_key(p_claims jsonb)
 returns uuid
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case when not (p_claims ? 'sub') then nullif(p_claims ->> 'api_key_id', '')::uuid end
-$$;
-
--- Resolves the caller's live access from the request's claims: "<tenant id>:<role>" when the claims' user still
--- has a membership in the claims' tenant and that tenant is active, '' otherwise. Claims naming an API key (no `sub`:
--- see claimed_api_key; the api_keys table is the platform migration's) get '<tenant>:staff' while that key is live in
--- the claims' tenant and the tenant is active. Security definer: it must read memberships and keys past their own
--- policies. It caches the answer for the rest of the transaction (see tenant_id_for).
-create or replace function private.resolve_access()
-returns text
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  -- Takes nothing from its caller: it can only ever cache the truth about the current request's own claims.
-  v_claims text := coalesce(pg_catalog.current_setting('request.jwt.claims', true), '');
-  v_json jsonb;
-  v_key uuid;
-  v_access text;
 begin
-  if v_claims <> '' then
-    v_json := v_claims::jsonb;
-    v_key := private.claimed_api_key(v_json);
-    if v_key is not null then
-      select k.tenant_id::text || ':staff' into v_access
-      from public.api_keys k
-      join public.tenants t on t.id = k.tenant_id
-      where k.tenant_id = nullif(v_json ->> 'tenant_id', '')::uuid
-        and k.id = v_key
-        and k.revoked_at is null
-        and (k.expires_at is null or k.expires_at > pg_catalog.now())
-        and t.status = 'active';
-    else
-      select m.tenant_id::text || ':' || m.role::text into v_access
-      from public.memberships m
-      join public.tenants t on t.id = m.tenant_id
-      where m.user_id = nullif(v_json ->> 'sub', '')::uuid
-        and m.tenant_id = nullif(v_json ->> 'tenant_id', '')::uuid
-        and t.status = 'active';
-    end if;
+  if p_claims ? 'sub' then
+    return null;
   end if;
-  -- Session-level settings (a function's SET clause would undo transaction-local ones at its exit), keyed by the
-  -- transaction's start time and the exact claims, so no other transaction or caller can ever reuse them.
-  perform pg_catalog.set_config('frontdesk.access', coalesce(v_access, ''), false);
-  perform pg_catalog.set_config('frontdesk.access_key', pg_catalog.now()::text || v_claims, false);
-  return coalesce(v_access, '');
+  return nullif(p_claims ->> 'api_key_id', '')::uuid;
 end;
 $$;
 
 -- The caller's active tenant if their live role there is at least `p_min_role`; null otherwise. Every policy
--- calls it, several times in a joined query, so the membership lookup runs once per transaction and the other calls
--- read the cached answer (about 3 µs). Anyone able to set the cache settings could set request.jwt.claims too, so
+-- calls it, several times in a joined query, so the access is resolved once per transaction (private.resolve_access,
+-- the request access migration, which reads private.request_access) and the other calls read the cached answer
+-- (about 3 µs). The cache is keyed by the transaction's start time and the exact claims, as request_access writes it. Anyone able to set the cache settings could set request.jwt.claims too, so
 -- the cache gives nothing away that the claims did not already.
 create or replace function private.tenant_id_for(p_min_role public.membership_role default 'staff')
 returns uuid
@@ -101,26 +61,15 @@ $$;
 -- what staff read; it writes no table directly, only through the SQL functions that own those writes.
 create or replace function private.writer_tenant_id(p_min_role public.membership_role default 'staff')
 returns uuid
-language sql
-stable
-set search_path = ''
-as $$
-  select case
-    when private.claimed_api_key(coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), ''), '{}')::jsonb) is null
-      then private.tenant_id_for(p_min_role)
-  end
-$$;
-
--- PostgREST pre-request hook (pgrst.db_pre_request = 'private.prepare_request'): resolves access once at the start
--- of each request. Optional — policies resolve it on first use anyway — it only moves that lookup out of the query.
-create or replace function private.prepare_request()
-returns void
 language plpgsql
 stable
 set search_path = ''
 as $$
 begin
-  perform private.tenant_id_for('staff');
+  if private.claimed_api_key(coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), ''), '{}')::jsonb) is not null then
+    return null;
+  end if;
+  return private.tenant_id_for(p_min_role);
 end;
 $$;
 
@@ -153,15 +102,11 @@ $$;
 
 revoke all on function private.claimed_api_key(jsonb) from public;
 revoke all on function private.writer_tenant_id(public.membership_role) from public;
-revoke all on function private.resolve_access() from public;
 revoke all on function private.tenant_id_for(public.membership_role) from public;
-revoke all on function private.prepare_request() from public;
 revoke all on function private.member_tenant_ids() from public;
 grant execute on function private.claimed_api_key(jsonb) to authenticated, service_role;
 grant execute on function private.writer_tenant_id(public.membership_role) to authenticated, service_role;
-grant execute on function private.resolve_access() to authenticated, service_role;
 grant execute on function private.tenant_id_for(public.membership_role) to authenticated, service_role;
-grant execute on function private.prepare_request() to authenticated, service_role;
 grant execute on function private.member_tenant_ids() to authenticated, service_role;
 
 alter table public.tenants enable row level security;

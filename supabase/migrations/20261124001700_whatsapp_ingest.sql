@@ -11,7 +11,9 @@
 --     attached to no tenant, once per number, reason and hour with a count, so unroutable traffic stays bounded;
 --   * every item (message, echo, preference, status) is applied in its own subtransaction: one that cannot be
 --     applied is recorded with its reason (private.webhook_unprocessable) and never loses the rest of the delivery;
---   * a customer is known by every identifier Meta gives (wa_id, BSUID `user_id`, parent BSUID, username);
+--   * a customer is known by every identifier Meta gives (wa_id, BSUID `user_id`, parent BSUID, username), and by
+--     the phone of its wa_id as the caller read it with libphonenumber-js (p_phones, { "<wa_id>": "<E.164>" }:
+--     _shared/whatsapp/phones.ts), never derived here, so a wa_id that is no possible number has no phone;
 --   * a delivery signed by a business's own Meta app vouches only for the numbers that business owns when the
 --     delivery is applied (first time or replay), never for what it owned when the delivery arrived.
 
@@ -208,9 +210,11 @@ $$;
 -- rows are one person and are merged into the oldest (private.merge_customers), unless their identifiers contradict
 -- each other or Meta's (private.customers_agree: two people, e.g. a recycled number); then an identifier another
 -- customer holds is left with that customer. Values that are not what Meta documents (wa_id digits, BSUID
--- `CC.<id>`, parent `CC.ENT.<id>`) are ignored; none usable is an error.
+-- `CC.<id>`, parent `CC.ENT.<id>`) are ignored; none usable is an error. The phone is the wa_id's in p_phones
+-- (libphonenumber-js's reading, computed by the caller), none when the map has none.
 create or replace function private.whatsapp_customer(
-  p_tenant_id uuid, p_wa_id text, p_bsuid text, p_parent_bsuid text, p_username text, p_name text, p_at timestamptz
+  p_tenant_id uuid, p_wa_id text, p_bsuid text, p_parent_bsuid text, p_username text, p_name text, p_at timestamptz,
+  p_phones jsonb
 )
 returns uuid
 language plpgsql
@@ -227,7 +231,7 @@ declare
   v_row public.customers;
   v_other public.customers;
 begin
-  v_phone := case when ('+' || v_wa) ~ '^\+[1-9][0-9]{6,14}$' then '+' || v_wa end;
+  v_phone := p_phones ->> v_wa;
   if v_wa is null and v_bsuid is null and v_parent is null then
     raise exception 'no usable WhatsApp user identifier (wa_id/from digits, user_id or parent_user_id)' using errcode = '22023';
   end if;
@@ -406,14 +410,16 @@ $$;
 -- the new number or BSUID and Meta's payload shows it is this person (that row has the new BSUID Meta gives,
 -- system.user_id, or its parent BSUID and no other BSUID), it is merged into the moving customer
 -- (private.merge_customers). Otherwise a number another customer holds is an error (recorded for the operator: it
--- may be someone else's old record of that number).
-create or replace function private.whatsapp_change_number(p_tenant_id uuid, p_customer_id uuid, p_system jsonb)
+-- may be someone else's old record of that number). The phone moves with the number: the new wa_id's in p_phones,
+-- none when libphonenumber-js could not place it (the old number's phone is no longer this person's).
+create or replace function private.whatsapp_change_number(p_tenant_id uuid, p_customer_id uuid, p_system jsonb, p_phones jsonb)
 returns void
 language plpgsql
 set search_path = ''
 as $$
 declare
   v_wa text := coalesce(p_system ->> 'wa_id', p_system ->> 'new_wa_id');
+  v_phone text := p_phones ->> v_wa;
   v_bsuid text := case when p_system ->> 'user_id' ~ '^[A-Z]{2}\.[A-Za-z0-9]{1,128}$' then p_system ->> 'user_id' end;
   v_parent text := case when p_system ->> 'parent_user_id' ~ '^[A-Z]{2}\.ENT\.[A-Za-z0-9]{1,128}$' then p_system ->> 'parent_user_id' end;
   v_holder public.customers;
@@ -424,7 +430,7 @@ begin
   for v_holder in
     select c.* from public.customers c
     where c.tenant_id = p_tenant_id and c.id <> p_customer_id
-      and (c.wa_id = v_wa or c.phone = '+' || v_wa or c.bsuid = v_bsuid)
+      and (c.wa_id = v_wa or c.phone = v_phone or c.bsuid = v_bsuid)
     order by c.created_at, c.id
   loop
     if v_holder.bsuid = v_bsuid or (v_holder.parent_bsuid = v_parent and (v_holder.bsuid is null or v_holder.bsuid = v_bsuid)) then
@@ -433,7 +439,7 @@ begin
   end loop;
   update public.customers set
     wa_id = v_wa,
-    phone = case when ('+' || v_wa) ~ '^\+[1-9][0-9]{6,14}$' then '+' || v_wa else phone end,
+    phone = v_phone,
     bsuid = coalesce(v_bsuid, bsuid),
     parent_bsuid = coalesce(case when p_system ->> 'parent_user_id' ~ '^[A-Z]{2}\.ENT\.[A-Za-z0-9]{1,128}$'
                                  then p_system ->> 'parent_user_id' end, parent_bsuid)
@@ -444,7 +450,7 @@ $$;
 -- One inbound message (field `messages`). Returns what the replies need, or null for a duplicate. `answerable`:
 -- something the customer wrote to the business — never a reaction, an edit, a revoke, a system message or a group
 -- message.
-create or replace function private.whatsapp_apply_message(p_tenant_id uuid, p_channel_id uuid, p_value jsonb, m jsonb)
+create or replace function private.whatsapp_apply_message(p_tenant_id uuid, p_channel_id uuid, p_value jsonb, m jsonb, p_phones jsonb)
 returns jsonb
 language plpgsql
 set search_path = ''
@@ -473,14 +479,15 @@ begin
   end if;
   v_contact := private.whatsapp_contact(p_value, v_from, v_bsuid);
   v_customer := private.whatsapp_customer(p_tenant_id, coalesce(v_from, v_contact ->> 'wa_id'), coalesce(v_bsuid, v_contact ->> 'user_id'),
-    coalesce(v_parent, v_contact ->> 'parent_user_id'), v_contact -> 'profile' ->> 'username', v_contact -> 'profile' ->> 'name', v_at);
+    coalesce(v_parent, v_contact ->> 'parent_user_id'), v_contact -> 'profile' ->> 'username', v_contact -> 'profile' ->> 'name', v_at,
+    p_phones);
   v_conversation := private.whatsapp_conversation(p_tenant_id, p_channel_id, v_customer);
   v_message := private.whatsapp_store_message(p_tenant_id, p_channel_id, v_conversation, m, 'inbound');
   if v_message is null then
     return null;
   end if;
   if v_type = 'system' and m -> 'system' ->> 'type' = 'user_changed_number' then
-    perform private.whatsapp_change_number(p_tenant_id, v_customer, m -> 'system');
+    perform private.whatsapp_change_number(p_tenant_id, v_customer, m -> 'system', p_phones);
   end if;
   update public.conversations set
     last_message_at = greatest(coalesce(last_message_at, v_at), v_at),
@@ -503,7 +510,7 @@ $$;
 -- What the business wrote from its WhatsApp Business app on the same number (field `smb_message_echoes`): stored as
 -- an outbound message from the app, and, like a hand-over, the bot stays quiet in that conversation until staff
 -- hand it back. True when new.
-create or replace function private.whatsapp_apply_echo(p_tenant_id uuid, p_channel_id uuid, p_value jsonb, e jsonb)
+create or replace function private.whatsapp_apply_echo(p_tenant_id uuid, p_channel_id uuid, p_value jsonb, e jsonb, p_phones jsonb)
 returns boolean
 language plpgsql
 set search_path = ''
@@ -520,7 +527,8 @@ begin
   end if;
   v_contact := private.whatsapp_contact(p_value, nullif(v_to, ''), e ->> 'to_user_id');
   v_customer := private.whatsapp_customer(p_tenant_id, nullif(v_to, ''), coalesce(e ->> 'to_user_id', v_contact ->> 'user_id'),
-    coalesce(e ->> 'to_parent_user_id', v_contact ->> 'parent_user_id'), v_contact -> 'profile' ->> 'username', v_contact -> 'profile' ->> 'name', v_at);
+    coalesce(e ->> 'to_parent_user_id', v_contact ->> 'parent_user_id'), v_contact -> 'profile' ->> 'username', v_contact -> 'profile' ->> 'name', v_at,
+    p_phones);
   v_conversation := private.whatsapp_conversation(p_tenant_id, p_channel_id, v_customer);
   if private.whatsapp_store_message(p_tenant_id, p_channel_id, v_conversation, e, 'outbound') is null then
     return false;
@@ -536,7 +544,7 @@ $$;
 -- A user's marketing preference (field `user_preferences`): stop withdraws marketing consent, resume gives it back
 -- (unless the customer has opted out of everything by writing STOP: customers_consent). Only a later preference
 -- than the last one applied counts.
-create or replace function private.whatsapp_apply_preference(p_tenant_id uuid, p_value jsonb, p jsonb)
+create or replace function private.whatsapp_apply_preference(p_tenant_id uuid, p_value jsonb, p jsonb, p_phones jsonb)
 returns void
 language plpgsql
 set search_path = ''
@@ -553,7 +561,8 @@ begin
   v_stop := p ->> 'value' = 'stop';
   v_contact := private.whatsapp_contact(p_value, p ->> 'wa_id', p ->> 'user_id');
   v_customer := private.whatsapp_customer(p_tenant_id, coalesce(p ->> 'wa_id', v_contact ->> 'wa_id'), coalesce(p ->> 'user_id', v_contact ->> 'user_id'),
-    coalesce(p ->> 'parent_user_id', v_contact ->> 'parent_user_id'), v_contact -> 'profile' ->> 'username', v_contact -> 'profile' ->> 'name', v_at);
+    coalesce(p ->> 'parent_user_id', v_contact ->> 'parent_user_id'), v_contact -> 'profile' ->> 'username', v_contact -> 'profile' ->> 'name', v_at,
+    p_phones);
   update public.customers set
     marketing_opt_in = not v_stop and opted_out_at is null,
     marketing_opted_out_at = case when v_stop then v_at end,
@@ -594,8 +603,12 @@ revoke all on function private.apply_whatsapp_status(uuid, uuid, jsonb) from pub
 -- Applies one stored delivery. p_signer_channel_id: the channel whose own Meta app signed it (its business's verified
 -- numbers are all that signature vouches for, as routing stands now); null when the platform secret signed it.
 -- Each item is applied in its own subtransaction: an item that fails is recorded in private.webhook_unprocessable
--- with its reason and the others still apply (a replay that applies it clears the record).
-create or replace function private.whatsapp_apply(p_delivery_id bigint, p_body jsonb, p_signer_channel_id uuid default null)
+-- with its reason and the others still apply (a replay that applies it clears the record). p_phones: the phone
+-- (E.164) of each wa_id in the delivery that libphonenumber-js places ({ "<wa_id>": "<E.164>" }, computed from the
+-- body by the caller: _shared/whatsapp/phones.ts); the only source of a customer's phone here.
+create or replace function private.whatsapp_apply(
+  p_delivery_id bigint, p_body jsonb, p_signer_channel_id uuid default null, p_phones jsonb default '{}'::jsonb
+)
 returns jsonb
 language plpgsql
 security definer
@@ -623,6 +636,7 @@ declare
   v_signer uuid;
   v_reason text;
   v_state text;
+  v_phones jsonb := case when jsonb_typeof(p_phones) = 'object' then p_phones else '{}'::jsonb end;
 begin
   if p_signer_channel_id is not null then
     select ch.tenant_id into v_signer from public.channels ch where ch.id = p_signer_channel_id and ch.kind = 'whatsapp';
@@ -668,14 +682,14 @@ begin
         end if;
         case v_kind
           when 'messages' then
-            v_entry := private.whatsapp_apply_message(v_tenant, v_channel, v_value, v_item);
+            v_entry := private.whatsapp_apply_message(v_tenant, v_channel, v_value, v_item, v_phones);
             if v_entry is null then v_duplicates := v_duplicates + 1;
             else v_new := v_new || (v_entry || jsonb_build_object('phone_number_id', v_number)); end if;
           when 'message_echoes' then
-            if private.whatsapp_apply_echo(v_tenant, v_channel, v_value, v_item) then v_echoes := v_echoes + 1;
+            if private.whatsapp_apply_echo(v_tenant, v_channel, v_value, v_item, v_phones) then v_echoes := v_echoes + 1;
             else v_duplicates := v_duplicates + 1; end if;
           when 'user_preferences' then
-            perform private.whatsapp_apply_preference(v_tenant, v_value, v_item);
+            perform private.whatsapp_apply_preference(v_tenant, v_value, v_item, v_phones);
             v_preferences := v_preferences + 1;
           when 'statuses' then
             if v_item ->> 'status' in ('sent', 'delivered', 'read', 'failed') then
@@ -713,8 +727,11 @@ $$;
 -- subtransaction: if it fails as a whole (a lock it cannot get, a bug in the apply), the raw delivery is still
 -- committed with the error on it, for `whatsapp:replay` (whatsapp_apply) to apply later, and the answer says so
 -- (applied: false), so Meta is answered 200 and the delivery is never lost. Only a failure to store it at all
--- reaches the caller (a database outage: 503, and Meta retries).
-create or replace function private.whatsapp_receive(p_body jsonb, p_signer_channel_id uuid default null)
+-- reaches the caller (a database outage: 503, and Meta retries). p_phones: as for whatsapp_apply (the caller reads
+-- the wa_ids' phones with libphonenumber-js; a replay computes the same map from the stored body).
+create or replace function private.whatsapp_receive(
+  p_body jsonb, p_signer_channel_id uuid default null, p_phones jsonb default '{}'::jsonb
+)
 returns jsonb
 language plpgsql
 security definer
@@ -730,7 +747,7 @@ begin
   values ('whatsapp', p_body, p_signer_channel_id)
   returning id into v_id;
   begin
-    v_result := private.whatsapp_apply(v_id, p_body, p_signer_channel_id) || jsonb_build_object('applied', true);
+    v_result := private.whatsapp_apply(v_id, p_body, p_signer_channel_id, p_phones) || jsonb_build_object('applied', true);
   exception when others then
     get stacked diagnostics v_reason = message_text, v_state = returned_sqlstate;
     update private.webhook_deliveries
@@ -778,23 +795,23 @@ revoke all on function private.unix_time(text) from public;
 revoke all on function private.whatsapp_message_type(jsonb) from public;
 revoke all on function private.whatsapp_content_body(jsonb) from public;
 revoke all on function private.whatsapp_message_body(jsonb) from public;
-revoke all on function private.whatsapp_customer(uuid, text, text, text, text, text, timestamptz) from public;
+revoke all on function private.whatsapp_customer(uuid, text, text, text, text, text, timestamptz, jsonb) from public;
 revoke all on function private.whatsapp_conversation(uuid, uuid, uuid) from public;
 revoke all on function private.whatsapp_contact(jsonb, text, text) from public;
 revoke all on function private.whatsapp_apply_reference(uuid, uuid, uuid) from public;
 revoke all on function private.whatsapp_store_message(uuid, uuid, uuid, jsonb, public.message_direction) from public;
-revoke all on function private.whatsapp_change_number(uuid, uuid, jsonb) from public;
-revoke all on function private.whatsapp_apply_message(uuid, uuid, jsonb, jsonb) from public;
-revoke all on function private.whatsapp_apply_echo(uuid, uuid, jsonb, jsonb) from public;
-revoke all on function private.whatsapp_apply_preference(uuid, jsonb, jsonb) from public;
+revoke all on function private.whatsapp_change_number(uuid, uuid, jsonb, jsonb) from public;
+revoke all on function private.whatsapp_apply_message(uuid, uuid, jsonb, jsonb, jsonb) from public;
+revoke all on function private.whatsapp_apply_echo(uuid, uuid, jsonb, jsonb, jsonb) from public;
+revoke all on function private.whatsapp_apply_preference(uuid, jsonb, jsonb, jsonb) from public;
 revoke all on function private.record_delivery(text, jsonb, uuid) from public;
-revoke all on function private.whatsapp_apply(bigint, jsonb, uuid) from public;
-revoke all on function private.whatsapp_receive(jsonb, uuid) from public;
+revoke all on function private.whatsapp_apply(bigint, jsonb, uuid, jsonb) from public;
+revoke all on function private.whatsapp_receive(jsonb, uuid, jsonb) from public;
 revoke all on function private.whatsapp_channel_app(uuid) from public;
 revoke all on function private.whatsapp_deliveries_since(timestamptz) from public;
 grant execute on function private.record_delivery(text, jsonb, uuid) to frontdesk_webhook;
-grant execute on function private.whatsapp_apply(bigint, jsonb, uuid) to frontdesk_webhook;
-grant execute on function private.whatsapp_receive(jsonb, uuid) to frontdesk_webhook;
+grant execute on function private.whatsapp_apply(bigint, jsonb, uuid, jsonb) to frontdesk_webhook;
+grant execute on function private.whatsapp_receive(jsonb, uuid, jsonb) to frontdesk_webhook;
 grant execute on function private.whatsapp_channel_app(uuid) to frontdesk_webhook;
 grant execute on function private.whatsapp_deliveries_since(timestamptz) to frontdesk_webhook;
 grant execute on function private.channel_secret(uuid, uuid, text) to frontdesk_webhook;

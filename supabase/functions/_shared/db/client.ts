@@ -1,6 +1,7 @@
 // The one connection pool a function instance uses (SUPABASE_DB_URL), and `asCaller`: run SQL exactly as PostgREST
-// would for the request's JWT — one transaction, `role` and `request.jwt.claims` set locally — so RLS decides. Role
-// and claims go out pipelined with the work's first statement: no round trip of their own.
+// would for the request's JWT — one transaction, `role` and `request.jwt.claims` set locally — so RLS decides. Role,
+// claims and the caller's live access (private.request_access) go out pipelined with the work's first statement: no
+// round trip of their own.
 import postgres from "postgres";
 import { env, requireEnv } from "../env.ts";
 
@@ -40,19 +41,32 @@ interface Setup { text: string; params: string[]; prepare: boolean }
 
 /**
  * The statement that makes the transaction act for `claims`: `role` and `request.jwt.claims` set transaction-locally,
- * exactly as PostgREST does (it answers two booleans rather than echoing the claims back). postgres.js must describe a
+ * exactly as PostgREST does (it answers booleans rather than echoing the claims back). postgres.js must describe a
  * parameterised statement before it can bind it, a round trip of its own that holds back every query after it,
  * unless the statement is already prepared on the connection. So: with prepared statements on (a direct connection,
  * FRONTDESK_DB_PREPARE=true) a parameterised statement, described once per connection and pipelined from then on;
  * otherwise (a transaction pooler) the values as literals in an unnamed statement, which needs no describe.
+ *
+ * Prepared, the same statement also resolves an authenticated caller's live access (private.request_access, which
+ * caches it for every policy after it): one planned statement instead of the first policy resolving it through
+ * PL/pgSQL. The correlated subquery runs after the row that set role and claims (offset 0 keeps that row its own
+ * step), so it reads this request's claims. Unprepared, the view would be planned afresh on every request, which
+ * costs more than the policy's way, so it is left to the policy.
  */
 function actAs(sql: Sql, role: string, claims: Record<string, unknown>): Setup {
   const json = JSON.stringify(claims);
   const text = (r: string, c: string) =>
     `select pg_catalog.set_config('role', ${r}, true) is null, pg_catalog.set_config('request.jwt.claims', ${c}, true) is null`;
-  return sql.options.prepare
-    ? { text: text("$1", "$2"), params: [role, json], prepare: true }
-    : { text: text(literal(role), literal(json)), params: [], prepare: false };
+  if (!sql.options.prepare) return { text: text(literal(role), literal(json)), params: [], prepare: false };
+  // Only authenticated's policies ask who the caller is; anon and service_role never read the access.
+  if (role !== "authenticated") return { text: text("$1", "$2"), params: [role, json], prepare: true };
+  return {
+    text: "select (select a.access from private.request_access a where s.claims is not null) is null" +
+      " from (select pg_catalog.set_config('role', $1, true) as role," +
+      " pg_catalog.set_config('request.jwt.claims', $2, true) as claims offset 0) s",
+    params: [role, json],
+    prepare: true,
+  };
 }
 
 /**

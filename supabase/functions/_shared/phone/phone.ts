@@ -3,8 +3,10 @@
 // "tel:+14805550101", "whatsapp:+34612345678", "34612345678" (a WhatsApp id without its plus).
 //
 // A national number is read in a default country, the business's (businessCountry: its phone's country, else
-// settings.country); without one only international numbers are accepted, never guessed. Used by the adoption
-// transforms (Node), the memory API and the Twilio webhooks (Deno, `npm:libphonenumber-js` in deno.json).
+// settings.country); without one only international numbers are accepted, never guessed. Used from Node by the
+// adoption transforms and `whatsapp:replay`, and from Deno (`npm:libphonenumber-js` in deno.json) by the memory API,
+// the Twilio webhooks and the WhatsApp webhook, which reads the phone of every wa_id here (_shared/whatsapp/phones.ts)
+// for the SQL ingest, which derives none itself.
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js";
 import { E164 } from "./e164.ts";
 

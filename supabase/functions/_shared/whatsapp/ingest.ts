@@ -2,8 +2,10 @@
 // (private.whatsapp_receive), as the least-privileged webhook role. Each item is applied on its own (one that cannot
 // be is recorded as unprocessable, never losing the rest); if applying fails as a whole, the raw delivery is still
 // stored, with the error, for `whatsapp:replay` (applyDelivery). The result lists the messages that are new, and
-// which of them are for the bot to answer.
+// which of them are for the bot to answer. The phones of the delivery's wa_ids are read here, with libphonenumber-js
+// (whatsappPhones), and passed along: the SQL takes a customer's phone only from that map.
 import { asWebhook, type Sql } from "../db/client.ts";
+import { whatsappPhones } from "./phones.ts";
 
 export interface NewMessage {
   tenant_id: string;
@@ -48,16 +50,18 @@ export interface IngestResult {
  */
 export async function ingestDelivery(body: unknown, signerChannelId: string | null, sql?: Sql): Promise<IngestResult> {
   return asWebhook(async (tx) => {
-    const [row] = await tx`select private.whatsapp_receive(${tx.json(body as never)}, ${signerChannelId}) as result`;
+    const phones = whatsappPhones(body);
+    const [row] = await tx`select private.whatsapp_receive(${tx.json(body as never)}, ${signerChannelId}, ${tx.json(phones)}) as result`;
     const result = row.result as IngestResult;
     return { ...result, delivery_id: Number(result.delivery_id) };
   }, sql);
 }
 
-/** Re-applies a stored delivery (`whatsapp:replay`); idempotent. */
+/** Re-applies a stored delivery (`whatsapp:replay`); idempotent. The phones are read from the stored body as on arrival. */
 export async function applyDelivery(deliveryId: number, body: unknown, signerChannelId: string | null, sql?: Sql): Promise<IngestResult> {
   return asWebhook(async (tx) => {
-    const [row] = await tx`select private.whatsapp_apply(${deliveryId}, ${tx.json(body as never)}, ${signerChannelId}) as result`;
+    const phones = whatsappPhones(body);
+    const [row] = await tx`select private.whatsapp_apply(${deliveryId}, ${tx.json(body as never)}, ${signerChannelId}, ${tx.json(phones)}) as result`;
     return { delivery_id: deliveryId, ...(row.result as Omit<IngestResult, "delivery_id">) };
   }, sql);
 }
