@@ -46,6 +46,24 @@ async function runExplicit(owner: postgres.Sql, q: Query): Promise<Sample & { re
   return { stmt, txn: performance.now() - t0, rows: result.length, result };
 }
 
+/**
+ * The explicit request sent the way asCaller sends its own: BEGIN pipelined with the query on a reserved connection,
+ * then COMMIT (2 round trips). For the like-for-like column: what RLS costs once both send the same round trips.
+ */
+async function runExplicitPipelined(owner: postgres.Sql, q: Query): Promise<number> {
+  const t0 = performance.now();
+  const conn = await owner.reserve();
+  try {
+    const begun = conn.unsafe("begin").execute();
+    await conn.unsafe(q.explicit, q.explicitParams as never[], PREPARED);
+    await begun;
+    await conn.unsafe("commit");
+  } finally {
+    conn.release();
+  }
+  return performance.now() - t0;
+}
+
 /** The whole request as the functions run it: the real `asCaller` on a pool like theirs, the RLS statement as the work. */
 async function runRequest(fn: postgres.Sql, claims: CallerClaims, q: Query): Promise<{ txn: number; result: postgres.Row[] }> {
   const t0 = performance.now();
@@ -62,6 +80,8 @@ export interface Result {
   explicit: Sample[];
   /** The whole request through `asCaller`, ms. */
   request: number[];
+  /** The explicit request pipelined as asCaller pipelines (begin + query, commit), ms. */
+  explicitPipelined: number[];
 }
 
 export interface Pools {
@@ -99,15 +119,18 @@ export async function measure(
     await runRls(rls, claimsText, q);
     await runExplicit(owner, q);
     await runRequest(fn, claims, q);
+    await runExplicitPipelined(owner, q);
   }
-  const out: Result = { q, rows: a.rows, rls: [], explicit: [], request: [] };
+  const out: Result = { q, rows: a.rows, rls: [], explicit: [], request: [], explicitPipelined: [] };
   for (let i = 0; i < opts.iterations; i++) {
     // ABC / CBA: no variant always runs first.
     if (i % 2 === 0) {
       out.rls.push(await runRls(rls, claimsText, q));
       out.explicit.push(await runExplicit(owner, q));
       out.request.push((await runRequest(fn, claims, q)).txn);
+      out.explicitPipelined.push(await runExplicitPipelined(owner, q));
     } else {
+      out.explicitPipelined.push(await runExplicitPipelined(owner, q));
       out.request.push((await runRequest(fn, claims, q)).txn);
       out.explicit.push(await runExplicit(owner, q));
       out.rls.push(await runRls(rls, claimsText, q));

@@ -1,7 +1,7 @@
 // The one connection pool a function instance uses (SUPABASE_DB_URL), and `asCaller`: run SQL exactly as PostgREST
-// would for the request's JWT — one transaction, `role` and `request.jwt.claims` set locally — so RLS decides. Role,
-// claims and the caller's live access (private.request_access) go out pipelined with the work's first statement: no
-// round trip of their own.
+// would for the request's JWT — one transaction, `role` and `request.jwt.claims` set locally — so RLS decides. BEGIN,
+// role, claims and the caller's live access (private.request_access) go out pipelined with the work's first
+// statement: no round trip of their own.
 import postgres from "postgres";
 import { env, requireEnv } from "../env.ts";
 
@@ -70,21 +70,55 @@ function actAs(sql: Sql, role: string, claims: Record<string, unknown>): Setup {
 }
 
 /**
- * One transaction whose every statement runs after `setup`, without waiting for it: `setup` is sent and the work's
- * first statement follows on the same connection in the same write (postgres.js pipelines what a transaction issues
- * without awaiting), so role and claims cost no round trip of their own. If `setup` fails, Postgres refuses every
- * later statement of the transaction (25P02) and the transaction raises setup's error, so no statement of the work
- * ever runs without the role and claims.
+ * One transaction whose every statement runs after `setup`, sent without waiting: `begin`, `setup` and the work's
+ * first statement go out together on one reserved connection (postgres.js pipelines what is issued on it without
+ * awaiting), so the request costs the round trips of its own statements and one for the commit, as the work alone
+ * in a transaction would (postgres.js's own `begin` waits for BEGIN's answer first: a round trip more). If `setup`
+ * fails, Postgres refuses every later statement of the transaction (25P02) and setup's error is raised, so no
+ * statement of the work runs without the role and claims. BEGIN on an idle connection fails only when the
+ * connection does, which fails everything sent after it as well.
  */
 async function inTransaction<T>(sql: Sql, setup: Setup, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return (await sql.begin(async (tx) => {
-    const ready = tx.unsafe(setup.text, setup.params, { prepare: setup.prepare }).execute();
-    // Awaited below; this only keeps a failure from surfacing as unhandled while the work runs.
-    ready.catch(() => {});
-    const result = await work(tx);
+  const conn = await sql.reserve();
+  const begun = conn.unsafe("begin").execute();
+  const ready = conn.unsafe(setup.text, setup.params, { prepare: setup.prepare }).execute();
+  // Awaited below; this only keeps a failure from surfacing as unhandled while the work runs.
+  begun.catch(() => {});
+  ready.catch(() => {});
+  try {
+    const result = await work(withSavepoints(conn));
+    await begun;
     await ready;
+    await conn.unsafe("commit");
     return result;
-  })) as T;
+  } catch (err) {
+    await conn.unsafe("rollback").catch(() => {});
+    // A statement refused because an earlier one failed (25P02) reports that earlier failure.
+    for (const first of [begun, ready]) await first.catch((e) => { throw e; });
+    throw err;
+  } finally {
+    conn.release();
+  }
+}
+
+/** The reserved connection as a transaction: `savepoint(fn)` as postgres.js's transactions have it. */
+function withSavepoints(conn: postgres.ReservedSql): Tx {
+  let count = 0;
+  const tx = conn as unknown as Tx;
+  const savepoint = async <R>(fn: (sp: Tx) => R | Promise<R>): Promise<R> => {
+    const name = `fd_sp_${count++}`;
+    await conn.unsafe(`savepoint ${name}`);
+    try {
+      const result = await fn(tx);
+      await conn.unsafe(`release savepoint ${name}`);
+      return result;
+    } catch (err) {
+      await conn.unsafe(`rollback to savepoint ${name}`);
+      throw err;
+    }
+  };
+  Object.assign(tx, { savepoint });
+  return tx;
 }
 
 export async function asCaller<T>(claims: CallerClaims, work: (tx: Tx) => Promise<T>, sql: Sql = db()): Promise<T> {
