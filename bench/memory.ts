@@ -3,8 +3,11 @@
 // directly, in one run.
 //
 // Its own embedded PostgreSQL (migrated with the project's bootstrap and `supabase db push`) and its own functions
-// gateway (local/functions.ts, the same Deno server the tests and `npm run dev` use). Per iteration, interleaved so
-// every variant sees the same conditions:
+// gateway (local/functions.ts, the same Deno server the tests and `npm run dev` use). The dataset, built with
+// bench/dataset.ts's builders: per tenant an owner, 20 caller profiles (regulars, not customers), caller 0's 3 calls
+// with summaries and personality metrics (12 in the hot tenant, the middle one) and 1,000 memories drawn from a pool
+// of 20,000 phrases, interleaved across tenants; the hot tenant's all belong to its caller 0, the hot caller.
+// Per iteration, interleaved so every variant sees the same conditions:
 //   SQL direct      from Node as PostgREST runs a request, with the claims the function would set for the API key:
 //                   begin; set_config(role, claims); select private.memory_recall(...); commit.
 //                   "statement" is the recall statement alone, "transaction" the four round trips.
@@ -29,7 +32,10 @@ import { startFunctions, type FunctionsServer } from "../local/functions.ts";
 import { startCluster } from "../local/postgres.ts";
 import { functionEnv } from "../local/stack.ts";
 import { mintAccessToken } from "../local/tokens.ts";
-import { VOCAB } from "./vocabulary.ts";
+import {
+  benchId, buildSession, insertCallSummaries, insertOwnerMemberships, insertOwnerUsers, insertPersonalityMetrics,
+  insertPhrases, insertRegularCallers, insertRegularCalls, insertTenantMemories, insertTenants, regularCallerPhone,
+} from "./dataset.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DATA_DIR = path.join(ROOT, ".frontdesk", "bench-memory-db");
@@ -38,6 +44,7 @@ const PORT = Number(process.env.BENCH_MEMORY_DB_PORT) || (await freePort());
 const TENANTS = Math.max(2, Number(process.env.BENCH_TENANTS ?? 1000));
 const PER_TENANT = 1000; // memories per tenant; the hot tenant's all belong to its hot caller
 const CALLERS = 20; // caller profiles per tenant
+const PHRASES = 20000; // the pool memories take their text from
 const ITERATIONS = Math.max(1, Number(process.env.BENCH_ITERATIONS ?? 500));
 const WARMUP = Math.max(0, Number(process.env.BENCH_WARMUP ?? 50));
 const { values: flags } = parseArgs({ options: { keep: { type: "boolean", default: false }, plans: { type: "boolean", default: false } }, strict: true });
@@ -59,83 +66,32 @@ function pct(samples: number[], p: number): number {
 async function step(label: string, work: () => Promise<unknown>): Promise<void> {
   const t0 = performance.now();
   const r = await work();
-  const rows = (r as { count?: number })?.count;
+  const rows = typeof r === "number" ? r : (r as { count?: number })?.count;
   console.log(`  ${label.padEnd(32)} ${seconds(performance.now() - t0).padStart(7)}${rows ? `  ${rows.toLocaleString("en-US")} rows` : ""}`);
 }
 
-const tenantId = (t: number) => `md5('tenant:' || ${t})::uuid`;
-const hotPhone = (t: number) => `+1${2000000000 + t * 100}`;
+const hotPhone = regularCallerPhone(HOT, 0);
 
-/** The dataset, set-based: ids derived from md5 so statements can refer to each other's rows. */
+/** The dataset, set-based (bench/dataset.ts's builders): md5 ids, so statements can refer to each other's rows. */
 async function build(sql: postgres.Sql): Promise<void> {
   const T = TENANTS;
-  await sql`set work_mem = '256MB'`;
-  await sql`set maintenance_work_mem = '512MB'`;
-  await sql`select setseed(0.2211)`;
-  await step("tenants", () => sql`
-    insert into public.tenants (id, slug, name, timezone)
-    select md5('tenant:' || t)::uuid, 'bench-' || lpad(t::text, 5, '0'), 'Bench Business ' || t, 'UTC'
-    from generate_series(1, ${T}) t`);
+  await buildSession(sql, 0.2211);
+  await step("tenants", () => insertTenants(sql, { count: T }));
   await step("auth.users + memberships (owners)", async () => {
-    await sql`
-      insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data)
-      select md5('user:' || t)::uuid, 'authenticated', 'authenticated', 'owner' || t || '@bench.example', now(),
-             '{"provider":"email","providers":["email"]}'::jsonb
-      from generate_series(1, ${T}) t`;
-    return sql`
-      insert into public.memberships (tenant_id, user_id, role)
-      select md5('tenant:' || t)::uuid, md5('user:' || t)::uuid, 'owner' from generate_series(1, ${T}) t`;
+    await insertOwnerUsers(sql, { count: T });
+    return insertOwnerMemberships(sql, { count: T });
   });
-  await step("caller_profiles", () => sql`
-    insert into public.caller_profiles (tenant_id, id, phone, display_name, summary, preferences, call_count,
-                                        first_call_at, last_call_at)
-    select md5('tenant:' || t)::uuid, md5('caller:' || t || ':' || j)::uuid, '+1' || (2000000000 + t * 100 + j),
-           'Caller ' || t || '-' || j, 'Regular since ' || (2015 + j % 10), jsonb_build_object('barber', 'Alex'),
-           3, now() - interval '2 years', now() - j * interval '1 day'
-    from generate_series(1, ${T}) t cross join generate_series(0, ${CALLERS - 1}) j`);
+  await step("caller_profiles", () => insertRegularCallers(sql, { tenants: T, perTenant: CALLERS }));
   // Each tenant's caller 0 has a few calls with summaries (the hot caller 12), and personality metrics.
   await step("calls + call_summaries", async () => {
-    await sql`
-      insert into public.calls (tenant_id, id, provider, provider_call_id, direction, from_number, to_number, status,
-                                started_at, ended_at, duration_seconds, created_at)
-      select md5('tenant:' || t)::uuid, md5('call:' || t || ':' || k)::uuid, 'twilio', 'CA' || md5(t || ':' || k),
-             'inbound', '+1' || (2000000000 + t * 100), '+15550000000', 'completed',
-             now() - k * interval '9 days', now() - k * interval '9 days' + interval '4 minutes', 240,
-             now() - k * interval '9 days'
-      from generate_series(1, ${T}) t cross join generate_series(1, 12) k
-      where k <= 3 or t = ${HOT}`;
-    return sql`
-      insert into public.call_summaries (tenant_id, call_id, summary, outcome, sentiment)
-      select c.tenant_id, c.id, 'Asked about availability and booked a haircut with Alex.', 'booked', 'positive'
-      from public.calls c`;
+    await insertRegularCalls(sql, { tenants: T, perTenant: 3, hot: { tenant: HOT, calls: 12 } });
+    return insertCallSummaries(sql);
   });
-  await step("personality_metrics", () => sql`
-    insert into public.personality_metrics (tenant_id, call_id, caller_id, openness, conscientiousness, extraversion,
-                                            agreeableness, neuroticism)
-    select c.tenant_id, c.id, p.id, round(random()::numeric, 3), round(random()::numeric, 3), round(random()::numeric, 3),
-           round(random()::numeric, 3), round(random()::numeric, 3)
-    from public.calls c join public.caller_profiles p on p.tenant_id = c.tenant_id and p.phone = c.from_number`);
-  await step("phrases (temp)", async () => {
-    await sql`create temp table phrases (phrase int primary key, content text not null)`;
-    return sql`
-      insert into phrases (phrase, content)
-      select g, (select string_agg((${VOCAB}::text[])[1 + floor(random() ^ 2 * ${VOCAB.length})::int], ' ')
-                 from generate_series(1, 6 + g % 11) w where g >= 0)
-      from generate_series(0, 19999) g`;
-  });
-  // 1,000 per tenant, interleaved across tenants (order by n, t) so one caller's rows are spread over the heap as
-  // they would be after months of calls, not packed together. Spread over two years; importance 1..10.
-  await step(`memories (${(T * PER_TENANT).toLocaleString("en-US")})`, () => sql`
-    insert into public.memories (tenant_id, caller_id, content, kind, importance, created_at)
-    select md5('tenant:' || t)::uuid,
-           md5('caller:' || t || ':' || (case when t = ${HOT} then 0 else n % ${CALLERS} end))::uuid,
-           p.content,
-           (array['fact', 'preference', 'event', 'relationship', 'note', 'follow_up'])[1 + (n + t) % 6],
-           1 + (hashint4(n * 7919 + t) & 1023) % 10,
-           now() - interval '730 days' + (n * ${T} + t) * (interval '730 days' / ${T * PER_TENANT}::float8)
-    from generate_series(0, ${PER_TENANT - 1}) n cross join generate_series(1, ${T}) t
-    join phrases p on p.phrase = (hashint4(n * 31 + t * 1000003) & 2147483647) % 20000
-    order by n, t`);
+  await step("personality_metrics", () => insertPersonalityMetrics(sql));
+  await step("phrases (temp)", () => insertPhrases(sql, { count: PHRASES }));
+  // 1,000 per tenant, interleaved across tenants; all of the hot tenant's belong to its caller 0.
+  await step(`memories (${(T * PER_TENANT).toLocaleString("en-US")})`, () =>
+    insertTenantMemories(sql, { tenants: T, perTenant: PER_TENANT, callers: CALLERS, hotTenant: HOT, phrases: PHRASES }));
   await step("vacuum analyze", () => sql`vacuum analyze`);
 }
 
@@ -173,8 +129,8 @@ async function main() {
       select t.id as tenant_id, p.id as caller_id, p.phone,
              (select count(*) from public.memories m where m.tenant_id = t.id and m.caller_id = p.id)::int as memories,
              (select count(*) from public.memories)::int as total
-      from public.tenants t join public.caller_profiles p on p.tenant_id = t.id and p.phone = '${hotPhone(HOT)}'
-      where t.id = ${tenantId(HOT)}`);
+      from public.tenants t join public.caller_profiles p on p.tenant_id = t.id and p.phone = '${hotPhone}'
+      where t.id = '${benchId("md5", `tenant:${HOT}`)}'`);
     const key = `fd_live_${randomBytes(4).toString("hex")}_${randomBytes(32).toString("base64url")}`;
     const [apiKey] = await owner`
       insert into public.api_keys (tenant_id, name, prefix, key_hash, scopes)
@@ -185,7 +141,7 @@ async function main() {
       where length(word) > 3 order by ndoc desc, word`);
     const query = `${words[0]?.word ?? "haircut"} or ${words[Math.floor(words.length / 3)]?.word ?? "morning"}`;
     const authAdmin = postgres(cluster.url("supabase_auth_admin"), { max: 1, onnotice: () => {} });
-    const ownerToken = await mintAccessToken(authAdmin, (await owner.unsafe(`select md5('user:' || ${HOT})::uuid as id`))[0].id);
+    const ownerToken = await mintAccessToken(authAdmin, benchId("md5", `user:${HOT}`));
     await authAdmin.end();
     console.log(
       `dataset: ${TENANTS.toLocaleString("en-US")} tenants, ${hot.total.toLocaleString("en-US")} memories; ` +

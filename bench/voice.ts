@@ -4,10 +4,11 @@
 //
 // Its own embedded PostgreSQL (migrated with the project's bootstrap and `supabase db push`) and its own functions
 // gateway (local/functions.ts, the Deno server the tests and `npm run dev` use). The dataset is the bench:rls scale
-// for every table the tools read: 1,000 tenants (BENCH_TENANTS), each with 20 customers, 3 staff, 5 services,
-// 14 staff_services, Mon-Sat 09:00-18:00, 2 closures, 201 bookings over the past 60 and next 6 days, 20 caller
-// profiles and 5 calls (bench:rls's per-tenant volumes). bench:rls's 1,000,000 WhatsApp messages and its memories
-// are left out: neither tool measured here reads them, and bench/rls.ts does not export its builder.
+// for every table the tools read, built with bench/dataset.ts's builders (uuid4 ids, lean rows): 1,000 tenants
+// (BENCH_TENANTS), each with a phone line, 20 customers, 3 staff, 5 services, 14 staff_services, Mon-Sat
+// 09:00-18:00, 2 closures, 20 caller profiles and 5 calls (bench:rls's per-tenant volumes), and this benchmark's own
+// calendar of 201 bookings over the past 60 and next 6 days. bench:rls's 1,000,000 WhatsApp messages and its
+// memories are left out: neither tool measured here reads them.
 // HOT_TENANTS tenants in the middle of the range get a Vapi agent with its webhook secret; iterations rotate over
 // them (so no one calendar fills up), each with a new caller and a new Vapi call id, as a stream of first-time
 // callers would.
@@ -36,6 +37,11 @@ import { startCluster } from "../local/postgres.ts";
 import { functionEnv } from "../local/stack.ts";
 import { encryptSecret, importKey } from "../supabase/functions/_shared/secrets/crypto.ts";
 import { agentSecretContext } from "../supabase/functions/_shared/voice-platforms/agent-secrets.ts";
+import {
+  benchId, buildSession, insertBusinessHours, insertClosures, insertCustomerCallers, insertCustomerCalls,
+  insertCustomers, insertPhoneChannels, insertServices, insertStaff, insertStaffServices, insertTenants, rowIds,
+  type IdScheme,
+} from "./dataset.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DATA_DIR = path.join(ROOT, ".frontdesk", "bench-voice-db");
@@ -56,70 +62,34 @@ function pct(samples: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
 
-async function step(label: string, work: () => Promise<{ count?: number } | unknown>): Promise<void> {
+async function step(label: string, work: () => Promise<unknown>): Promise<void> {
   const t0 = performance.now();
-  const r = (await work()) as { count?: number } | undefined;
-  console.log(`  ${label.padEnd(32)} ${seconds(performance.now() - t0).padStart(7)}${r?.count ? `  ${r.count.toLocaleString("en-US")} rows` : ""}`);
+  const r = await work();
+  const rows = typeof r === "number" ? r : (r as { count?: number } | undefined)?.count;
+  console.log(`  ${label.padEnd(32)} ${seconds(performance.now() - t0).padStart(7)}${rows ? `  ${rows.toLocaleString("en-US")} rows` : ""}`);
 }
 
-async function bid(sql: postgres.Sql): Promise<void> {
-  await sql`
-    create or replace function pg_temp.bid(p text) returns uuid language sql immutable as $$
-      select (substr(h, 1, 12) || '4' || substr(h, 14, 3) || '8' || substr(h, 18, 15))::uuid from md5(p) h
-    $$`;
-}
-
-/** bench:rls's per-tenant volumes for the tables the receptionist tools read. */
+/** bench:rls's per-tenant volumes for the tables the receptionist tools read (bench/dataset.ts's builders), uuid4 ids. */
 async function build(sql: postgres.Sql): Promise<void> {
   const T = TENANTS;
-  await sql`set work_mem = '256MB'`;
-  // md5-derived ids, as bench:rls makes them, with the RFC 4122 version and variant bits set: random-looking,
-  // reproducible, and uuids every validator accepts (the tools check the tenant id is one).
-  await bid(sql);
-  await step("tenants", () => sql`
-    insert into public.tenants (id, slug, name, category, timezone, address, phone, settings)
-    select pg_temp.bid('tenant:' || t), 'bench-' || lpad(t::text, 5, '0'), 'Bench Business ' || t, 'barbershop',
-           (${TIMEZONES}::text[])[1 + t % ${TIMEZONES.length}], t || ' Main Street', '+1555' || lpad(t::text, 7, '0'),
-           jsonb_build_object('language', 'en', 'transfer_number', '+1556' || lpad(t::text, 7, '0'))
-    from generate_series(1, ${T}) t`);
-  await step("customers", () => sql`
-    insert into public.customers (tenant_id, id, phone, name, first_contact_at, last_contact_at)
-    select pg_temp.bid('tenant:' || t), pg_temp.bid('customer:' || t || ':' || j), '+34' || (600000000 + t * 100 + j),
-           'Customer ' || t || '-' || j, now() - interval '200 days', now() - j * interval '2 days'
-    from generate_series(0, 19) j cross join generate_series(1, ${T}) t order by j, t`);
-  await step("channels (phone)", () => sql`
-    insert into public.channels (tenant_id, id, kind, provider, phone_number, capabilities, name)
-    select pg_temp.bid('tenant:' || t), pg_temp.bid('phone:' || t), 'phone', 'twilio', '+1555' || lpad(t::text, 7, '0'), '{voice}', 'Main line'
-    from generate_series(1, ${T}) t`);
-  await step("staff", () => sql`
-    insert into public.staff (tenant_id, id, name)
-    select pg_temp.bid('tenant:' || t), pg_temp.bid('staff:' || t || ':' || r), (array['Alex', 'Sam', 'Jordan'])[r + 1]
-    from generate_series(1, ${T}) t cross join generate_series(0, 2) r`);
-  await step("services", () => sql`
-    insert into public.services (tenant_id, id, name, duration_minutes, price_cents, currency)
-    select pg_temp.bid('tenant:' || t), pg_temp.bid('service:' || t || ':' || v),
-           (array['Haircut', 'Beard trim', 'Haircut and beard', 'Colour', 'Kids cut'])[v + 1],
-           (array[30, 20, 45, 90, 30])[v + 1], (array[2500, 1500, 3500, 7000, 1800])[v + 1], 'USD'
-    from generate_series(1, ${T}) t cross join generate_series(0, 4) v`);
-  await step("staff_services", () => sql`
-    insert into public.staff_services (tenant_id, staff_id, service_id)
-    select pg_temp.bid('tenant:' || t), pg_temp.bid('staff:' || t || ':' || r), pg_temp.bid('service:' || t || ':' || v)
-    from generate_series(1, ${T}) t cross join generate_series(0, 2) r cross join generate_series(0, 4) v
-    where not (r = 2 and v = 3)`);
-  await step("business_hours (Mon-Sat 9-18)", () => sql`
-    insert into public.business_hours (tenant_id, weekday, opens_at, closes_at)
-    select pg_temp.bid('tenant:' || t), wd, time '09:00', time '18:00'
-    from generate_series(1, ${T}) t cross join generate_series(1, 6) wd`);
-  await step("closures", () => sql`
-    insert into public.closures (tenant_id, staff_id, starts_at, ends_at, reason)
-    select tn.id, null, (d + 30)::timestamp at time zone tn.timezone, (d + 31)::timestamp at time zone tn.timezone, 'Public holiday'
-    from public.tenants tn, lateral (select (now() at time zone tn.timezone)::date as d) l
-    union all
-    select tn.id, pg_temp.bid('staff:' || substr(tn.slug, 7)::int || ':1'),
-           (d + 7 + time '10:00') at time zone tn.timezone, (d + 7 + time '14:00') at time zone tn.timezone, 'Dentist'
-    from public.tenants tn, lateral (select (now() at time zone tn.timezone)::date as d) l`);
-  // Staff member r, booking j (0..66): local day today-60+j at 10:00 + r hours (a Sunday moves to 16:00 Saturday),
-  // the Haircut (30 min): one staff member's bookings never overlap. Past ones completed, the rest confirmed.
+  const ids: IdScheme = "uuid4";
+  const id = rowIds(sql, ids);
+  await buildSession(sql);
+  await step("tenants", () => insertTenants(sql, {
+    count: T, ids, timezones: TIMEZONES, categories: ["barbershop"], contact: true,
+    settings: sql`jsonb_build_object('language', 'en', 'transfer_number', '+1556' || lpad(t::text, 7, '0'))`,
+  }));
+  await step("customers", () => insertCustomers(sql, { tenants: T, perTenant: 20, ids }));
+  await step("channels (phone)", () => insertPhoneChannels(sql, { tenants: T, ids }));
+  await step("staff", () => insertStaff(sql, { tenants: T, ids }));
+  await step("services", () => insertServices(sql, { tenants: T, ids }));
+  await step("staff_services", () => insertStaffServices(sql, { tenants: T, ids }));
+  await step("business_hours (Mon-Sat 9-18)", () => insertBusinessHours(sql, { tenants: T, ids }));
+  await step("closures", () => insertClosures(sql, { ids }));
+  // This benchmark's own calendar, not bench:rls's: one booking per staff member and day up to the end of the tools'
+  // default window (today + 6). Staff member r, booking j (0..66): local day today-60+j at 10:00 + r hours (a Sunday
+  // moves to 16:00 Saturday), the Haircut (30 min): one staff member's bookings never overlap. Past ones completed,
+  // the rest confirmed.
   await step("bookings", () => sql`
     insert into public.bookings (tenant_id, customer_id, service_id, staff_id, starts_at, ends_at, status, source, price_cents, currency)
     with x as (
@@ -131,24 +101,13 @@ async function build(sql: postgres.Sql): Promise<void> {
                        else d0 + time '10:00' + r * interval '1 hour' end as local_start
       from x
     )
-    select tid, pg_temp.bid('customer:' || t || ':' || ((j * 7 + r) % 20)), pg_temp.bid('service:' || t || ':0'),
-           pg_temp.bid('staff:' || t || ':' || r), local_start at time zone tz, (local_start at time zone tz) + interval '30 minutes',
+    select tid, ${id("'customer:' || t || ':' || ((j * 7 + r) % 20)")}, ${id("'service:' || t || ':0'")},
+           ${id("'staff:' || t || ':' || r")}, local_start at time zone tz, (local_start at time zone tz) + interval '30 minutes',
            case when local_start::date < today then 'completed' else 'confirmed' end::public.booking_status,
            (array['whatsapp', 'voice', 'web', 'api'])[1 + j % 4]::public.booking_source, 2500, 'USD'
     from y order by local_start`);
-  await step("caller_profiles", () => sql`
-    insert into public.caller_profiles (tenant_id, id, phone, customer_id, display_name, summary, call_count)
-    select pg_temp.bid('tenant:' || t), pg_temp.bid('caller:' || t || ':' || j), '+34' || (600000000 + t * 100 + j),
-           pg_temp.bid('customer:' || t || ':' || j), 'Customer ' || t || '-' || j, 'Regular customer.', 1
-    from generate_series(0, 19) j cross join generate_series(1, ${T}) t order by j, t`);
-  await step("calls", () => sql`
-    insert into public.calls (tenant_id, id, customer_id, provider, provider_call_id, direction, from_number, to_number,
-                              status, started_at, ended_at, duration_seconds)
-    select pg_temp.bid('tenant:' || t), pg_temp.bid('call:' || t || ':' || j), pg_temp.bid('customer:' || t || ':' || j),
-           'twilio', 'CA' || md5('callsid:' || t || ':' || j), 'inbound', '+34' || (600000000 + t * 100 + j),
-           '+1555' || lpad(t::text, 7, '0'), 'completed', now() - (j + 1) * interval '3 days',
-           now() - (j + 1) * interval '3 days' + interval '3 minutes', 180
-    from generate_series(0, 4) j cross join generate_series(1, ${T}) t order by j, t`);
+  await step("caller_profiles", () => insertCustomerCallers(sql, { tenants: T, perTenant: 20, ids }));
+  await step("calls", () => insertCustomerCalls(sql, { tenants: T, perTenant: 5, ids }));
   await step("vacuum analyze", () => sql`vacuum analyze`);
 }
 
@@ -199,14 +158,14 @@ async function main() {
     const first = Math.floor(TENANTS / 2) - Math.floor(HOT_TENANTS / 2);
     const hot: HotTenant[] = [];
     for (let t = first; t < first + HOT_TENANTS; t++) {
-      const [row] = await owner`select id, phone as number, timezone, pg_temp.bid('service:' || ${t} || ':0') as service_id from public.tenants where id = pg_temp.bid('tenant:' || ${t})`;
+      const [row] = await owner`select id, phone as number, timezone from public.tenants where id = ${benchId("uuid4", `tenant:${t}`)}`;
       const assistantId = crypto.randomUUID();
       const [agent] = await owner`
         insert into public.voice_agents (tenant_id, name, platform, platform_agent_id, language) values (${row.id}, 'Vapi desk', 'vapi', ${assistantId}, 'en') returning id`;
       const secret = `sk-${randomBytes(16).toString("hex")}`;
       const { ciphertext, keyId } = await encryptSecret(secret, agentSecretContext(row.id, agent.id, "webhook_secret"), key);
       await owner`insert into private.agent_secrets (tenant_id, agent_id, name, ciphertext, key_id) values (${row.id}, ${agent.id}, 'webhook_secret', ${ciphertext}, ${keyId})`;
-      hot.push({ id: row.id, number: row.number, timezone: row.timezone, serviceId: row.service_id, assistantId, secret });
+      hot.push({ id: row.id, number: row.number, timezone: row.timezone, serviceId: benchId("uuid4", `service:${t}:0`), assistantId, secret });
     }
     console.log(`dataset: ${sizes.tenants.toLocaleString("en-US")} tenants, ${sizes.bookings.toLocaleString("en-US")} bookings, ` +
       `${sizes.customers.toLocaleString("en-US")} customers, ${sizes.calls.toLocaleString("en-US")} calls; ${HOT_TENANTS} hot tenants with a Vapi agent`);

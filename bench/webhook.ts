@@ -5,6 +5,7 @@
 // direct rate. Replies are switched off (WHATSAPP_ASSISTANT=off) so both sides do the same work.
 // The variants run in interleaved rounds, so a machine shared with other work loads both alike; a second table gives
 // the CPU each spends per message (this process, the functions' Deno, Postgres), which says where the time goes.
+// The businesses, one WhatsApp number each, come from bench/dataset.ts's builders.
 //   Environment: BENCH_MESSAGES (2000 per variant), BENCH_CONCURRENCY (8), BENCH_TENANTS (20), BENCH_ROUNDS (4),
 //   BENCH_WEBHOOK_DB_PORT (default: a free port).
 import { freePort } from "../local/ports.ts";
@@ -21,6 +22,7 @@ import { startFunctions } from "../local/functions.ts";
 import { functionEnv } from "../local/stack.ts";
 import { ingestDelivery } from "../supabase/functions/_shared/whatsapp/ingest.ts";
 import { signMetaBody } from "../supabase/functions/_shared/whatsapp/signature.ts";
+import { insertTenants, insertWhatsAppChannels, whatsAppPhoneNumberId } from "./dataset.ts";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -28,6 +30,7 @@ const TENANTS = Number(process.env.BENCH_TENANTS ?? 20);
 const POOL = 8;
 const GOAL = 0.7;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const FIRST_PHONE_NUMBER_ID = 106540352210000;
 // Its own cluster, on a port the OS says is free unless set: never one a (moved) local stack may hold.
 const port = Number(process.env.BENCH_WEBHOOK_DB_PORT) || (await freePort());
 
@@ -133,13 +136,10 @@ try {
   await prepareDatabase({ superuserUrl: cluster.adminUrl(), url: cluster.url(), seed: false, quiet: true });
   // The same client settings as the function's pool (_shared/db/client.ts): unprepared statements.
   const sql = postgres(cluster.url(), { max: POOL, onnotice: () => {}, prepare: false });
-  const numbers: string[] = [];
-  for (let i = 0; i < TENANTS; i++) {
-    const [t] = await sql`insert into public.tenants (slug, name) values (${`bench-shop-${i}`}, ${`Bench ${i}`}) returning id`;
-    const pnid = `1065403522${String(10000 + i)}`;
-    await sql`insert into public.channels (tenant_id, kind, provider, phone_number_id) values (${t.id}, 'whatsapp', 'meta', ${pnid})`;
-    numbers.push(pnid);
-  }
+  // TENANTS businesses with a WhatsApp number each (bench/dataset.ts's builders), the senders' target.
+  await insertTenants(sql, { count: TENANTS });
+  await insertWhatsAppChannels(sql, { tenants: TENANTS, firstPhoneNumberId: FIRST_PHONE_NUMBER_ID });
+  const numbers = Array.from({ length: TENANTS }, (_, i) => whatsAppPhoneNumberId(i + 1, FIRST_PHONE_NUMBER_ID));
   const env = { ...(await functionEnv("http://127.0.0.1:0", cluster.url())), WHATSAPP_ASSISTANT: "off", FRONTDESK_DB_POOL_MAX: String(POOL) };
   const fns = await startFunctions({ port: 0, env });
   stopFunctions = fns.stop;
