@@ -6,7 +6,7 @@
 // The variants run in interleaved rounds, so a machine shared with other work loads both alike; a second table gives
 // the CPU each spends per message (this process, the functions' Deno, Postgres), which says where the time goes.
 // The businesses, one WhatsApp number each, come from bench/dataset.ts's builders.
-//   Environment: BENCH_MESSAGES (2000 per variant), BENCH_CONCURRENCY (8), BENCH_TENANTS (20), BENCH_ROUNDS (4),
+//   Environment: BENCH_MESSAGES (6000 per variant), BENCH_CONCURRENCY (8), BENCH_TENANTS (20), BENCH_ROUNDS (12: rounds of 500 each, so a burst of load on a shared machine falls on both variants),
 //   BENCH_WEBHOOK_DB_PORT (default: a free port).
 import { freePort } from "../local/ports.ts";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -24,12 +24,12 @@ import { ingestDelivery } from "../supabase/functions/_shared/whatsapp/ingest.ts
 import { signMetaBody } from "../supabase/functions/_shared/whatsapp/signature.ts";
 import { insertTenants, insertWhatsAppChannels, whatsAppPhoneNumberId } from "./dataset.ts";
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 6000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 20);
 const POOL = 8;
 const GOAL = 0.7;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const FIRST_PHONE_NUMBER_ID = 106540352210000;
 // Its own cluster, on a port the OS says is free unless set: never one a (moved) local stack may hold.
 const port = Number(process.env.BENCH_WEBHOOK_DB_PORT) || (await freePort());

@@ -80,8 +80,11 @@ function actAs(sql: Sql, role: string, claims: Record<string, unknown>): Setup {
  */
 async function inTransaction<T>(sql: Sql, setup: Setup, work: (tx: Tx) => Promise<T>): Promise<T> {
   const conn = await sql.reserve();
-  const begun = conn.unsafe("begin").execute();
-  const ready = conn.unsafe(setup.text, setup.params, { prepare: setup.prepare }).execute();
+  // A setup without parameters (a webhook's role, literals for a pooler) rides in BEGIN's own message: one simple
+  // query, two statements, run in order; a parameterised one follows it as a statement of its own.
+  const inline = setup.params.length === 0 && !setup.prepare;
+  const begun = conn.unsafe(inline ? `begin; ${setup.text}` : "begin").execute();
+  const ready = inline ? begun : conn.unsafe(setup.text, setup.params, { prepare: setup.prepare }).execute();
   // Awaited below; this only keeps a failure from surfacing as unhandled while the work runs.
   begun.catch(() => {});
   ready.catch(() => {});
