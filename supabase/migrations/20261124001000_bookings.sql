@@ -174,7 +174,7 @@ $$;
 -- The same for a member of the active business. The business is the caller's own, from their live membership
 -- (tenant_id_for: null for anyone else, and then there are no slots), and every query of the computation is filtered
 -- by it; security definer so the computation runs once with that filter, as the tools run it, rather than with every
--- inner row checked against the policies a second time (about a third of its cost).
+-- inner row checked against the policies a second time (about a quarter of its time: 1 ms of 3.8 in bench:rls).
 create or replace function public.available_slots(
   p_service_id uuid,
   p_from date,
