@@ -45,13 +45,12 @@ select case
        end as access
 from request c;
 
--- The same answer for callers that did not read the view first (PostgREST's pre-request hook, the first policy of a
--- transaction): private.tenant_id_for calls this on a cache miss. Security definer only so that authenticated need
--- not be able to select the view for the policies to work.
+-- The same answer for callers that did not read the view first (the first policy of a transaction):
+-- private.tenant_id_for calls this on a cache miss. It runs as the caller, who may select the view (the view reads
+-- its tables as its owner).
 create or replace function private.resolve_access()
 returns text
 language plpgsql
-security definer
 set search_path = ''
 as $$
 declare
@@ -76,7 +75,8 @@ end;
 $$;
 
 revoke all on private.request_access from public, anon;
--- authenticated: `asCaller` reads it as the request's first statement (role and claims already set).
+-- authenticated: `asCaller` reads it as the request's first statement (role and claims already set), and the
+-- policies through resolve_access.
 grant select on private.request_access to authenticated, service_role;
 revoke all on function private.resolve_access() from public;
 grant execute on function private.resolve_access() to authenticated, service_role;

@@ -97,7 +97,8 @@ async function inTransaction<T>(sql: Sql, setup: Setup, work: (tx: Tx) => Promis
   } catch (err) {
     await conn.unsafe("rollback").catch(() => {});
     // A statement refused because an earlier one failed (25P02) reports that earlier failure.
-    for (const first of [begun, ready]) await first.catch((e) => { throw e; });
+    await begun;
+    await ready;
     throw err;
   } finally {
     conn.release();
